@@ -1,0 +1,3 @@
+from .gvp import GVP
+
+__all__ = ['GVP']

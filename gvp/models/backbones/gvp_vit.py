@@ -1,0 +1,254 @@
+"""GVP's two-stream ViT backbone (DESIGN §4–5).
+
+A subclass of mmpretrain's ``VisionTransformer``: same parameter names, same
+plain forward. Finetune weights therefore load into mmpretrain's ViT after
+renaming alone (``tools/model_converters/gvp2vit.py``). It adds the query
+stream's learnable start vector ``w`` (``query_token``) and three modes:
+
+* ``pretrain``: both streams on a plan from the mask generator; returns the
+  query-stream features of the tokens that carry a loss (rank >= 1).
+* ``probe``: content stream only, causal mask kept (paper §5); returns the
+  mean of the image tokens after the final norm, ``[B, D]``.
+* ``finetune``: no mask — mmpretrain's plain ViT forward, ``out_indices``
+  and ``out_type`` as there (dense tasks use ``out_type='featmap'``).
+"""
+from typing import NamedTuple, Optional, Sequence
+
+import torch
+from mmpretrain.models import VisionTransformer
+from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
+                                     resize_pos_embed)
+from torch import Tensor, nn
+
+from gvp.registry import MODELS
+from ..masking import full_ranks
+from .token_layout import TokenLayout, build_layout
+from .two_stream_block import two_stream_block
+
+MODES = ('pretrain', 'probe', 'finetune')
+
+
+class TwoStreamOutput(NamedTuple):
+    """Pretrain-mode output: one row per predicted token (rank >= 1).
+
+    Attributes:
+        feats (Tensor): ``[N, D]`` query-stream features after the final norm.
+        batch_idx (Tensor): ``[N]`` sample of each row.
+        token_idx (Tensor): ``[N]`` image-token index ``0..T-1`` of each row.
+        rank (Tensor): ``[N]`` group ``k >= 1`` of each row.
+        ranks (Tensor): ``[B, T]`` the plan's per-token ranks.
+    """
+    feats: Tensor
+    batch_idx: Tensor
+    token_idx: Tensor
+    rank: Tensor
+    ranks: Tensor
+
+
+@MODELS.register_module()
+class GVPViT(VisionTransformer):
+    """Two-stream ViT with universal causal masks.
+
+    Args:
+        arch (str | dict): mmpretrain ViT archs plus ``'tiny'`` (192 wide,
+            12 layers, 3 heads), or a dict as mmpretrain's.
+        mode (str): ``'pretrain'``, ``'probe'`` or ``'finetune'``.
+        mask_generator (dict): a registered generator (``'pretrain'`` and
+            ``'probe'``); default mixed length, K = 20 (paper §3.2).
+        prune (bool): skip work no loss depends on (DESIGN §4): content
+            tokens of the last rank and query rows of rank 0. ``False`` runs
+            both streams on all ``S + T`` tokens; results are equal.
+        probe_seed (int): in ``probe`` mode at eval, one plan drawn with this
+            seed serves every sample, so features are deterministic.
+        **kwargs: mmpretrain ``VisionTransformer`` arguments.
+
+    The query stream starts from ``G^(0)_i = w + E_pos,i``: the paper writes
+    ``G^(0) = [w; ...; w]``, but with absolute position embeddings that leaves
+    every query of a group identical and blind to the token it predicts
+    (XLNet gets the position through relative attention, SAIM uses the
+    position embedding alone).
+    """
+    arch_zoo = {
+        **VisionTransformer.arch_zoo,
+        **dict.fromkeys(['t', 'tiny'], {
+            'embed_dims': 192,
+            'num_layers': 12,
+            'num_heads': 3,
+            'feedforward_channels': 768
+        }),
+    }
+
+    def __init__(self,
+                 arch='base',
+                 img_size=224,
+                 patch_size=16,
+                 mode: str = 'pretrain',
+                 mask_generator: Optional[dict] = None,
+                 prune: bool = True,
+                 probe_seed: int = 0,
+                 with_cls_token: bool = True,
+                 out_type: str = 'cls_token',
+                 norm_cfg=dict(type='LN', eps=1e-6),
+                 drop_path_rate: float = 0.,
+                 **kwargs):
+        if mode not in MODES:
+            raise ValueError(f'Unknown mode {mode!r}: use one of {MODES}')
+        for size in _pair(img_size):
+            if size % patch_size:
+                raise ValueError(
+                    f'img_size {img_size} is not divisible by patch_size '
+                    f'{patch_size}: choose an img_size that is a multiple of '
+                    f'{patch_size} (and resize/crop to it in the pipeline).')
+        if mode != 'finetune' and not with_cls_token:
+            raise ValueError(
+                'GVP needs at least one condition token (S >= 1) so that '
+                'every row of the causal masks sees a key: set '
+                'with_cls_token=True.')
+        if mode == 'pretrain' and drop_path_rate > 0:
+            raise ValueError(
+                'drop_path_rate must be 0 in pretrain mode (tokens are '
+                'packed, per-sample drop path is undefined); set it for '
+                'fine-tuning only.')
+        super().__init__(
+            arch=arch,
+            img_size=img_size,
+            patch_size=patch_size,
+            with_cls_token=with_cls_token,
+            out_type=out_type,
+            norm_cfg=norm_cfg,
+            drop_path_rate=drop_path_rate,
+            **kwargs)
+        self.mode = mode
+        self.prune = prune
+        self.probe_seed = probe_seed
+        num_patches = self.patch_resolution[0] * self.patch_resolution[1]
+        self.mask_generator = None
+        if mode != 'finetune':
+            self.mask_generator = MODELS.build(
+                mask_generator or dict(type='MixedLengthMaskGenerator'))
+            self.mask_generator.validate(num_patches)
+            self.query_token = nn.Parameter(torch.zeros(1, 1,
+                                                        self.embed_dims))
+
+    @property
+    def num_cond_tokens(self) -> int:
+        """``S``: the condition tokens ``y`` (the class token)."""
+        return self.num_extra_tokens
+
+    def init_weights(self):
+        super().init_weights()
+        if isinstance(self.init_cfg, dict) and \
+                self.init_cfg.get('type') == 'Pretrained':
+            return
+        # MAE's initialisation: fixed 2-D sin-cos position embedding,
+        # small normal condition/query tokens.
+        pos = build_2d_sincos_position_embedding(
+            self.patch_resolution, self.embed_dims, cls_token=False)
+        self.pos_embed.data[:, self.num_extra_tokens:].copy_(pos[0])
+        self.pos_embed.data[:, :self.num_extra_tokens].zero_()
+        nn.init.normal_(self.cls_token, std=.02)
+        if self.mask_generator is not None:
+            nn.init.normal_(self.query_token, std=.02)
+
+    # ------------------------------------------------------------------ #
+    def embed(self, x: Tensor):
+        """Image -> content-stream start ``H^(0) [B, S + T, D]``, the position
+        embedding ``[1, S + T, D]`` and the patch grid ``(h, w)``."""
+        tokens, hw = self.patch_embed(x)
+        cond = self.cls_token.expand(tokens.shape[0], -1, -1)
+        pos = resize_pos_embed(self.pos_embed, self.patch_resolution, hw,
+                               self.interpolate_mode, self.num_extra_tokens)
+        h0 = self.drop_after_pos(torch.cat([cond, tokens], dim=1) + pos)
+        return self.pre_norm(h0), pos, hw
+
+    def sample_ranks(self, batch_size: int, num_tokens: int,
+                     device) -> Tensor:
+        """Per-token ranks ``[B, T]`` from the mask generator. In probe mode
+        at eval one seeded plan is shared by all samples (determinism)."""
+        self.mask_generator.validate(num_tokens)
+        if self.mode == 'probe' and not self.training:
+            gen = torch.Generator(device=device).manual_seed(self.probe_seed)
+            ranks = self.mask_generator(1, num_tokens, device, gen).ranks
+            return ranks.expand(batch_size, -1)
+        return self.mask_generator(batch_size, num_tokens, device).ranks
+
+    def forward(self, x: Tensor, ranks: Optional[Tensor] = None):
+        """``x [B, C, H, W]``; ``ranks [B, T]`` overrides the sampled plan.
+
+        Returns a :class:`TwoStreamOutput` (pretrain), ``(feat [B, D],)``
+        (probe) or mmpretrain's tuple of ``out_indices`` outputs (finetune).
+        """
+        if self.mode == 'finetune':
+            return super().forward(x)
+        if self.mode == 'probe':
+            return self.forward_probe(x, ranks)
+        return self.forward_pretrain(x, ranks)
+
+    def _run_layers(self, h0: Tensor, g0: Tensor,
+                    layout: TokenLayout) -> Tensor:
+        """All blocks on packed ``[H; G]`` rows, final norm applied."""
+        dims = h0.shape[-1]
+        rows = torch.cat([
+            h0.reshape(-1, dims)[layout.content_src],
+            g0.reshape(-1, dims)[layout.query_src]
+        ])
+        for layer in self.layers:
+            rows = two_stream_block(layer, rows, layout)
+        return self.ln1(rows) if self.final_norm else rows
+
+    def forward_pretrain(self, x: Tensor,
+                         ranks: Optional[Tensor] = None) -> TwoStreamOutput:
+        """Both streams (eq. 7) -> features of the predicted tokens."""
+        h0, pos, _ = self.embed(x)
+        batch, seq_len, _ = h0.shape
+        num_cond = self.num_cond_tokens
+        if ranks is None:
+            ranks = self.sample_ranks(batch, seq_len - num_cond, x.device)
+        rank = full_ranks(ranks, num_cond)
+        if self.prune:
+            # content tokens of the last rank are read by no row whose
+            # output carries a loss; query rows of rank 0 carry none.
+            content_keep = rank < rank.max(dim=1, keepdim=True).values
+            query_keep = rank >= 1
+        else:
+            content_keep = query_keep = torch.ones_like(rank, dtype=torch.bool)
+        layout = build_layout(rank, content_keep, query_keep)
+        g0 = (self.query_token + pos).expand(batch, -1, -1)
+        rows = self._run_layers(h0, g0, layout)[layout.num_content:]
+
+        # keep rows that carry a loss (all of them when pruned)
+        keep = layout.query_rank >= 1
+        src = layout.query_src[keep]
+        return TwoStreamOutput(
+            feats=rows[keep],
+            batch_idx=torch.div(src, seq_len, rounding_mode='floor'),
+            token_idx=src % seq_len - num_cond,
+            rank=layout.query_rank[keep],
+            ranks=ranks)
+
+    def forward_probe(self, x: Tensor, ranks: Optional[Tensor] = None):
+        """Content stream with ``M_h`` kept -> ``(mean image token [B, D],)``.
+        """
+        h0, _, _ = self.embed(x)
+        batch, seq_len, dims = h0.shape
+        num_cond = self.num_cond_tokens
+        if ranks is None:
+            ranks = self.sample_ranks(batch, seq_len - num_cond, x.device)
+        rank = full_ranks(ranks, num_cond)
+        layout = build_layout(rank, torch.ones_like(rank, dtype=torch.bool),
+                              torch.zeros_like(rank, dtype=torch.bool))
+        rows = self._run_layers(h0, h0[:, :0], layout)
+        tokens = rows.new_zeros(batch * seq_len, dims).index_copy(
+            0, layout.content_src, rows).view(batch, seq_len, dims)
+        return (tokens[:, num_cond:].mean(dim=1), )
+
+    def get_layer_depth(self, param_name: str, prefix: str = ''):
+        """As mmpretrain's ViT; the query start vector ``w`` is a stem
+        parameter (depth 0)."""
+        if param_name[len(prefix):] == 'query_token':
+            return 0, self.num_layers + 2
+        return super().get_layer_depth(param_name, prefix)
+
+
+def _pair(size) -> Sequence[int]:
+    return (size, size) if isinstance(size, int) else tuple(size)

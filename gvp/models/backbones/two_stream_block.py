@@ -1,0 +1,49 @@
+"""The two-stream block (paper eq. 7, DESIGN §4).
+
+One set of weights — an mmpretrain ``TransformerEncoderLayer``, so names and
+the plain forward are mmpretrain's — serves both streams. Content rows ``H``
+get queries, keys and values; query-stream rows ``G`` get queries only (their
+keys and values would never be read: eq. 7 takes ``K_g, V_g`` from ``H``).
+Both streams go through **one** ``scaled_dot_product_attention`` call with
+queries ``[H; G]``, keys/values from ``H`` and the boolean mask ``[M_h; M_g]``.
+"""
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .token_layout import TokenLayout
+
+
+def two_stream_attention(attn, x: Tensor, layout: TokenLayout) -> Tensor:
+    """Attention of packed, normalised rows ``x [Nc + Nq, D]`` -> ``[Nc + Nq,
+    D]`` (after the output projection). ``attn`` is mmpretrain's
+    ``MultiheadAttention`` whose ``qkv`` / ``proj`` weights are used."""
+    dims, heads = attn.embed_dims, attn.num_heads
+    head_dims = dims // heads
+    n_c = layout.num_content
+    b, len_c, len_q = layout.batch_size, layout.content_len, layout.query_len
+
+    qkv = attn.qkv(x[:n_c])  # [Nc, 3D]
+    bias = attn.qkv.bias[:dims] if attn.qkv.bias is not None else None
+    q_g = F.linear(x[n_c:], attn.qkv.weight[:dims], bias)  # [Nq, D]
+
+    rows = torch.cat([qkv[:, :dims], q_g])
+    q = rows.new_zeros(b * (len_c + len_q), dims).index_copy(
+        0, layout.row_dst, rows)
+    kv = qkv.new_zeros(b * len_c, 2 * dims).index_copy(
+        0, layout.key_dst, qkv[:, dims:])
+    q = q.view(b, len_c + len_q, heads, head_dims).transpose(1, 2)
+    k, v = kv.view(b, len_c, 2, heads, head_dims).permute(2, 0, 3, 1, 4)
+
+    out = F.scaled_dot_product_attention(
+        q, k, v, attn_mask=layout.attn_mask,
+        dropout_p=attn.attn_drop if attn.training else 0.)
+    out = out.transpose(1, 2).reshape(b * (len_c + len_q), dims)
+    out = attn.proj(out[layout.row_dst])
+    return attn.out_drop(attn.gamma1(attn.proj_drop(out)))
+
+
+def two_stream_block(layer, x: Tensor, layout: TokenLayout) -> Tensor:
+    """One pre-norm block on packed rows ``[Nc + Nq, D]`` of both streams."""
+    x = x + two_stream_attention(layer.attn, layer.ln1(x), layout)
+    return layer.ffn(layer.ln2(x), identity=x)

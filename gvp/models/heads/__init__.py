@@ -1,0 +1,3 @@
+from .pixel_head import GVPPixelHead
+
+__all__ = ['GVPPixelHead']
