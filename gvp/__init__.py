@@ -4,10 +4,16 @@
 registries of mmpretrain's) and applies the stack work-arounds of
 :mod:`gvp.utils.compat`.
 """
-from . import models  # noqa: F401  (registers components)
-from .registry import MODELS  # noqa: F401
-from .utils import trust_local_checkpoints
-from .version import __version__
+from mmpretrain.utils import register_all_modules
+
+# Parent registries are searched without importing their lazy ``locations``:
+# import all of mmpretrain so that gvp-scope configs find its components.
+register_all_modules(init_default_scope=False)
+
+from . import models  # noqa: F401,E402  (registers components)
+from .registry import MODELS  # noqa: F401,E402
+from .utils import trust_local_checkpoints  # noqa: E402
+from .version import __version__  # noqa: E402
 
 trust_local_checkpoints()
 

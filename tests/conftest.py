@@ -23,3 +23,19 @@ def _gvp_scope():
 @pytest.fixture
 def root():
     return ROOT
+
+
+FMNIST_SRC = '/usr/share/datasets/fashion-mnist'
+
+
+@pytest.fixture(scope='session')
+def fashion_mnist_subset(tmp_path_factory):
+    """A small slice of the real Fashion-MNIST in mmpretrain's layout."""
+    if not os.path.isdir(FMNIST_SRC):
+        pytest.fail(f'{FMNIST_SRC} missing: `apt-get install '
+                    'dataset-fashion-mnist` (tools/run_tests.sh does it)')
+    sys.path.insert(0, os.path.join(ROOT, 'tools', 'dataset_converters'))
+    from fashion_mnist import convert
+    out = tmp_path_factory.mktemp('fmnist')
+    convert(FMNIST_SRC, str(out), limit=512)
+    return str(out)

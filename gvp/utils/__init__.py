@@ -1,3 +1,4 @@
 from .compat import trust_local_checkpoints
+from .dist import setup_cpu_distributed
 
-__all__ = ['trust_local_checkpoints']
+__all__ = ['trust_local_checkpoints', 'setup_cpu_distributed']

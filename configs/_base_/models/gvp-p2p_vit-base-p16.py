@@ -1,0 +1,28 @@
+# GVP-p2p, ViT-B/16: pixels in, pixels out (paper §4.1, §5).
+model = dict(
+    type='GVP',
+    backbone=dict(
+        type='GVPViT',
+        arch='b',
+        img_size=224,
+        patch_size=16,
+        mode='pretrain',
+        prune=True,
+        # paper default: mixed length, K = 20, p ~ N(0.5, 0.1), random order
+        mask_generator=dict(
+            type='MixedLengthMaskGenerator',
+            num_groups=20,
+            mean=0.5,
+            std=0.1,
+            order='random')),
+    head=dict(
+        type='GVPPixelHead',
+        embed_dims=768,
+        patch_size=16,
+        in_channels=3,
+        norm_pix=True,
+        loss=dict(type='PixelReconstructionLoss', criterion='L2')),
+    init_cfg=[
+        dict(type='Xavier', layer='Linear', distribution='uniform'),
+        dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0)
+    ])

@@ -1,0 +1,3 @@
+# Table 4: mixed length, K = 40 (K = 20 is the main config).
+_base_ = '../gvp-p2p_vit-base-p16_8xb512-amp-coslr-200e_in1k.py'
+model = dict(backbone=dict(mask_generator=dict(num_groups=40)))

@@ -1,0 +1,8 @@
+# GVP-p2p, ViT-B/16, ImageNet-1k, 200 epochs, batch 4096 = 8 GPUs x 512.
+_base_ = [
+    '../_base_/models/gvp-p2p_vit-base-p16.py',
+    '../_base_/datasets/imagenet_bs512_gvp.py',
+    '../_base_/schedules/adamw_coslr-200e_gvp.py',
+    '../_base_/default_runtime.py',
+]
+resume = True  # auto-resume from the work dir's last checkpoint

@@ -1,0 +1,38 @@
+"""GVP pretraining checkpoint -> plain ViT backbone weights (rename only).
+
+The backbone already uses mmpretrain ``VisionTransformer`` names, so the
+conversion strips the ``backbone.`` prefix, drops what only pretraining uses
+(the query-stream start ``query_token``, the head, a tokenizer) and keeps the
+tensors untouched. The result loads into mmpretrain's ``VisionTransformer``
+and into :class:`GVPViT` in ``finetune`` / ``probe`` mode (``init_cfg=dict(
+type='Pretrained', checkpoint=...)``, no prefix).
+"""
+from collections import OrderedDict
+from typing import Dict
+
+import torch
+
+PREFIX = 'backbone.'
+PRETRAIN_ONLY = ('query_token', )
+
+
+def gvp_to_vit(checkpoint: Dict) -> 'OrderedDict[str, torch.Tensor]':
+    """Backbone tensors of a GVP checkpoint (runner file or state dict)."""
+    state = checkpoint.get('state_dict', checkpoint)
+    if not any(k.startswith(PREFIX) for k in state):
+        raise ValueError(
+            'not a GVP pretraining checkpoint: no "backbone." weights found '
+            '(is it already converted, or from another toolbox?)')
+    if not any(k == PREFIX + 'query_token' for k in state):
+        raise ValueError(
+            'not a GVP pretraining checkpoint: no backbone.query_token (a '
+            'checkpoint of another model or of a fine-tuned classifier?)')
+    out = OrderedDict()
+    for key, value in state.items():
+        if not key.startswith(PREFIX):
+            continue  # head, tokenizer, data preprocessor buffers
+        name = key[len(PREFIX):]
+        if name in PRETRAIN_ONLY:
+            continue
+        out[name] = value.detach().clone()
+    return out
