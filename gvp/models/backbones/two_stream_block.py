@@ -23,15 +23,18 @@ def two_stream_attention(attn, x: Tensor, layout: TokenLayout) -> Tensor:
     n_c = layout.num_content
     b, len_c, len_q = layout.batch_size, layout.content_len, layout.query_len
 
-    qkv = attn.qkv(x[:n_c])  # [Nc, 3D]
-    bias = attn.qkv.bias[:dims] if attn.qkv.bias is not None else None
-    q_g = F.linear(x[n_c:], attn.qkv.weight[:dims], bias)  # [Nq, D]
+    # Q for every row, K/V for content rows only: two matmuls on slices of
+    # the shared qkv weight, so no row gets a projection it does not use.
+    weight, bias = attn.qkv.weight, attn.qkv.bias
+    q_rows = F.linear(x, weight[:dims],
+                      None if bias is None else bias[:dims])  # [Nc+Nq, D]
+    kv_rows = F.linear(x[:n_c], weight[dims:],
+                       None if bias is None else bias[dims:])  # [Nc, 2D]
 
-    rows = torch.cat([qkv[:, :dims], q_g])
-    q = rows.new_zeros(b * (len_c + len_q), dims).index_copy(
-        0, layout.row_dst, rows)
-    kv = qkv.new_zeros(b * len_c, 2 * dims).index_copy(
-        0, layout.key_dst, qkv[:, dims:])
+    q = q_rows.new_zeros(b * (len_c + len_q), dims).index_copy(
+        0, layout.row_dst, q_rows)
+    kv = kv_rows.new_zeros(b * len_c, 2 * dims).index_copy(
+        0, layout.key_dst, kv_rows)
     q = q.view(b, len_c + len_q, heads, head_dims).transpose(1, 2)
     k, v = kv.view(b, len_c, 2, heads, head_dims).permute(2, 0, 3, 1, 4)
 

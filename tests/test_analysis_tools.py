@@ -1,0 +1,44 @@
+"""visualize_masks.py and benchmark_pretrain.py run and say what they did."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def test_visualize_masks_writes_png(tmp_path, root):
+    out = tmp_path / 'masks.png'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/visualize_masks.py', str(out),
+         '--generator', 'fixed', '--num-groups', '3', '--num-tokens', '8'],
+        cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'n=[2, 4, 6, 8]' in proc.stdout
+    img = np.asarray(Image.open(out).convert('RGB'))
+    blue = (img[..., 2] > 150) & (img[..., 0] < 100)
+    assert img.shape[0] > 500 and blue.mean() > 0.05
+
+
+def test_visualize_masks_refuses_bad_plan(tmp_path, root):
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/visualize_masks.py',
+         str(tmp_path / 'x.png'), '--num-groups', '20', '--num-tokens', '8'],
+        cwd=root, capture_output=True, text=True)
+    assert proc.returncode != 0 and 'too large for T=8' in proc.stderr
+
+
+@pytest.mark.slow
+def test_benchmark_tool_small(tmp_path, root):
+    out = tmp_path / 'bench.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
+         '--batch-size', '2', '--img-size', '96', '--rounds', '1',
+         '--variants', 'vit-b', 'gvp', '--out', str(out)],
+        cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r['variant']: r for r in json.loads(out.read_text())['rows']}
+    assert rows['vit-b']['time_ratio'] == 1.0
+    assert rows['gvp']['time_s'] > 0 and rows['gvp']['step_mb'] > 0
+    assert 'x time' in proc.stdout

@@ -1,0 +1,56 @@
+"""Every shipped config parses, builds its model, and means what it says."""
+import os.path as osp
+from glob import glob
+
+import pytest
+from mmengine.config import Config
+
+from gvp.registry import MODELS
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PRETRAIN = sorted(glob(f'{ROOT}/configs/gvp/**/*.py', recursive=True))
+MAIN = f'{ROOT}/configs/gvp/gvp-p2p_vit-base-p16_8xb512-amp-coslr-200e_in1k.py'
+
+
+def test_there_are_configs():
+    assert MAIN in PRETRAIN and len(PRETRAIN) >= 13
+
+
+@pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
+def test_pretrain_config_builds(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'gvp'
+    model = MODELS.build(cfg.model)
+    gen = model.backbone.mask_generator
+    name = osp.basename(path)
+    # the file name states the plan; the built generator must match it
+    for kind in ('fixed', 'random'):
+        if f'-{kind}-k' in name:
+            k = int(name.split(f'-{kind}-k')[1].split('_')[0])
+            assert gen.kind == kind and gen.num_groups == k
+    if '-mixed-k' in name:
+        assert gen.kind == 'mixed'
+        assert gen.num_groups == int(name.split('-mixed-k')[1].split('_')[0])
+    assert gen.order == ('raster' if '-raster' in name else 'random')
+
+
+def test_paper_recipe():
+    cfg = Config.fromfile(MAIN)
+    opt = cfg.optim_wrapper.optimizer
+    assert opt.type == 'AdamW' and opt.betas == (0.9, 0.95)
+    assert opt.weight_decay == 0.05
+    assert opt.lr == pytest.approx(1.5e-4 * 4096 / 256)
+    assert cfg.auto_scale_lr.base_batch_size == 4096
+    assert cfg.train_dataloader.batch_size == 512  # x 8 GPUs
+    assert cfg.train_cfg.max_epochs == 200
+    warmup, cosine = cfg.param_scheduler
+    assert (warmup.type, warmup.end) == ('LinearLR', 10)
+    assert (cosine.type, cosine.begin, cosine.end) == ('CosineAnnealingLR',
+                                                       10, 200)
+    crop = cfg.train_pipeline[1]
+    assert crop.type == 'RandomResizedCrop'
+    assert crop.crop_ratio_range == (0.2, 1.0)
+    assert cfg.train_pipeline[2].type == 'RandomFlip'
+    gen = cfg.model.backbone.mask_generator
+    assert (gen.type, gen.num_groups, gen.mean, gen.std) == (
+        'MixedLengthMaskGenerator', 20, 0.5, 0.1)

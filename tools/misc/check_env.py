@@ -1,0 +1,49 @@
+"""Check the installed stack against DESIGN §8; exit non-zero with the fix.
+
+    python tools/misc/check_env.py
+"""
+import importlib
+import importlib.util
+import sys
+
+PINS = {
+    'torch': '2.14.1', 'torchvision': '0.29.1', 'mmengine': '0.10.7',
+    'mmcv': '2.1.0', 'mmpretrain': '1.2.0', 'mmseg': '1.2.2', 'mmdet': '3.3.0'
+}
+
+
+def main() -> int:
+    problems = []
+    for name, pin in PINS.items():
+        try:
+            version = importlib.import_module(name).__version__
+        except ImportError as e:
+            problems.append(f'{name} is not importable ({e}): run '
+                            'bash tools/install.sh')
+            continue
+        if version.split('+')[0] != pin:
+            problems.append(f'{name} {version} installed, {pin} pinned: run '
+                            'bash tools/install.sh')
+        print(f'{name:<12}{version}')
+    try:
+        from mmcv.ops import RoIAlign, nms  # noqa: F401
+        print('mmcv ops    compiled (mmcv._ext)')
+    except (ImportError, ModuleNotFoundError) as e:
+        problems.append(f'mmcv has no compiled ops ({e}): it was built '
+                        'without torch visible; reinstall with bash '
+                        'tools/install.sh (builds with --no-build-isolation)')
+    if importlib.util.find_spec('transformers') is not None:
+        problems.append('transformers is installed: mmpretrain 1.2.0 then '
+                        'enables its multimodal models and breaks; '
+                        'pip uninstall transformers')
+    for mod in ('ftfy', 'regex'):
+        if importlib.util.find_spec(mod) is None:
+            problems.append(f'{mod} missing (mmseg imports it): pip install '
+                            f'{mod}')
+    for p in problems:
+        print('PROBLEM:', p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
