@@ -1,6 +1,6 @@
 """Shared fixtures. The tree is not a package (mmsegmentation installs a
 top-level ``tests`` package into site-packages; ours must not clash), so
-helpers live here and in ``tests/helpers.py`` loaded through rootdir."""
+helpers live here and in ``tests/gvp_testing.py`` (put on sys.path below)."""
 import os
 import sys
 
@@ -9,6 +9,9 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
+# tools run as subprocesses must import this checkout's gvp too
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    p for p in (ROOT, os.environ.get('PYTHONPATH')) if p)
 
 
 @pytest.fixture(autouse=True)

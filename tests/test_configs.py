@@ -36,6 +36,7 @@ def test_pretrain_config_builds(path):
 
 def test_paper_recipe():
     cfg = Config.fromfile(MAIN)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'  # "amp" in the name
     opt = cfg.optim_wrapper.optimizer
     assert opt.type == 'AdamW' and opt.betas == (0.9, 0.95)
     assert opt.weight_decay == 0.05
@@ -54,3 +55,30 @@ def test_paper_recipe():
     gen = cfg.model.backbone.mask_generator
     assert (gen.type, gen.num_groups, gen.mean, gen.std) == (
         'MixedLengthMaskGenerator', 20, 0.5, 0.1)
+
+
+def test_custom_imports_from_an_mmseg_config(tmp_path):
+    """A downstream config that never imports gvp itself: custom_imports
+    registers it and ``type='gvp.GVPViT'`` builds under mmseg's scope."""
+    import subprocess
+    import sys
+    cfg = tmp_path / 'seg.py'
+    cfg.write_text("""
+default_scope = 'mmseg'
+custom_imports = dict(imports=['gvp'], allow_failed_imports=False)
+backbone = dict(type='gvp.GVPViT', arch='tiny', img_size=32, patch_size=16,
+                mode='finetune', out_indices=(1, 3), out_type='featmap')
+""")
+    code = f"""
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+import mmseg.registry
+cfg = Config.fromfile({str(cfg)!r})
+init_default_scope(cfg.default_scope)
+m = mmseg.registry.MODELS.build(cfg.backbone)
+print(type(m).__module__, [o.shape[1] for o in m(__import__('torch').zeros(1, 3, 32, 32))])
+"""
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'gvp.models.backbones.gvp_vit [192, 192]' in proc.stdout

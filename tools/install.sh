@@ -45,22 +45,16 @@ if have_mmcv_ops; then
   log "mmcv 2.1.0 with compiled ops already installed"
 elif [ -n "$WHEELHOUSE" ] && ls "$WHEELHOUSE"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
   log "mmcv 2.1.0 from wheelhouse $WHEELHOUSE"
-  $PIP -q --no-index --find-links "$WHEELHOUSE" mmcv==2.1.0
+  # the wheel from DIR (--only-binary: never PyPI's sdist), its
+  # dependencies (mmengine, addict, ...) from the index
+  $PIP -q --find-links "$WHEELHOUSE" --only-binary mmcv mmcv==2.1.0
 else
-  STD=$($PY "$ROOT/tools/misc/torch_cxx_std.py")
-  log "building mmcv 2.1.0 from source with -std=$STD (about an hour on 2 cores)"
-  SRC=$(mktemp -d)
-  # --no-build-isolation everywhere: in an isolated build torch is invisible
-  # and mmcv silently installs WITHOUT mmcv._ext.
-  $PY -m pip download -q --no-deps --no-binary :all: --no-build-isolation \
-    mmcv==2.1.0 -d "$SRC"
-  tar -xzf "$SRC"/mmcv-2.1.0.tar.gz -C "$SRC"
-  # mmcv 2.1.0 forces -std=c++17; torch 2.14's headers need C++20.
-  sed -i "s/-std=c++17/-std=$STD/g" "$SRC/mmcv-2.1.0/setup.py"
-  (cd "$SRC/mmcv-2.1.0" && MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
-    $PY -m pip wheel --no-build-isolation --no-deps -w "$SRC/dist" .)
-  $PIP -q --no-deps "$SRC"/dist/mmcv-2.1.0-*.whl
-  log "built wheel kept at $SRC/dist (reuse it with --wheelhouse)"
+  # no wheel for this machine: build one (tools/misc/build_mmcv.sh handles
+  # the C++ standard, pkg_resources and build-isolation traps)
+  BUILT=${GVP_MMCV_BUILD_DIR:-$ROOT/build/wheels}
+  bash "$ROOT/tools/misc/build_mmcv.sh" "$BUILT"
+  $PIP -q --find-links "$BUILT" --only-binary mmcv mmcv==2.1.0
+  log "built wheel kept in $BUILT (reuse it with --wheelhouse $BUILT)"
 fi
 have_mmcv_ops || { echo "mmcv installed without compiled ops" >&2; exit 1; }
 

@@ -11,7 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import gvp  # noqa: F401
-from gvp.utils import setup_cpu_distributed
+from gvp.utils import check_data_paths, setup_cpu_distributed
 
 
 def parse_args():
@@ -45,6 +45,7 @@ def main():
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     setup_cpu_distributed(cfg, args.launcher)
+    check_data_paths(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out and runner.rank == 0:

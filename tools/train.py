@@ -11,7 +11,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import gvp  # noqa: F401  (registers gvp, applies stack work-arounds)
-from gvp.utils import setup_cpu_distributed
+from gvp.utils import (check_data_paths, check_resume_checkpoint,
+                       setup_cpu_distributed)
 
 
 def parse_args():
@@ -87,6 +88,8 @@ def report(runner):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_data_paths(cfg)
+    check_resume_checkpoint(args.resume)
     runner = Runner.from_cfg(cfg)
     runner.train()
     report(runner)

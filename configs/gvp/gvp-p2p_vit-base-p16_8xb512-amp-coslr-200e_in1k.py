@@ -5,4 +5,5 @@ _base_ = [
     '../_base_/schedules/adamw_coslr-200e_gvp.py',
     '../_base_/default_runtime.py',
 ]
+optim_wrapper = dict(type='AmpOptimWrapper', loss_scale='dynamic')
 resume = True  # auto-resume from the work dir's last checkpoint

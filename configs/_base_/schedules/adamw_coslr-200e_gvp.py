@@ -1,8 +1,8 @@
 # The paper's pretraining schedule (§5): AdamW, lr 1.5e-4 x batch / 256,
 # wd 0.05, betas (0.9, 0.95), cosine with 10-epoch warm-up, 200 epochs.
+# (configs named "amp" switch to AmpOptimWrapper, which needs a GPU)
 optim_wrapper = dict(
-    type='AmpOptimWrapper',
-    loss_scale='dynamic',
+    type='OptimWrapper',
     optimizer=dict(
         type='AdamW', lr=1.5e-4 * 4096 / 256, betas=(0.9, 0.95),
         weight_decay=0.05),

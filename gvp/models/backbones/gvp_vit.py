@@ -62,6 +62,7 @@ class GVPViT(VisionTransformer):
             seed serves every sample, so features are deterministic.
         **kwargs: mmpretrain ``VisionTransformer`` arguments.
 
+    ``pos_embed`` starts from MAE's fixed 2-D sin-cos table and is trained.
     The query stream starts from ``G^(0)_i = w + E_pos,i``: the paper writes
     ``G^(0) = [w; ...; w]``, but with absolute position embeddings that leaves
     every query of a group identical and blind to the token it predicts
@@ -237,9 +238,9 @@ class GVPViT(VisionTransformer):
         rank = full_ranks(ranks, num_cond)
         layout = build_layout(rank, torch.ones_like(rank, dtype=torch.bool),
                               torch.zeros_like(rank, dtype=torch.bool))
-        rows = self._run_layers(h0, h0[:, :0], layout)
-        tokens = rows.new_zeros(batch * seq_len, dims).index_copy(
-            0, layout.content_src, rows).view(batch, seq_len, dims)
+        # every token is kept, in order: packed rows are [B * L, D] as is
+        tokens = self._run_layers(h0, h0[:, :0], layout).view(
+            batch, seq_len, dims)
         return (tokens[:, num_cond:].mean(dim=1), )
 
     def get_layer_depth(self, param_name: str, prefix: str = ''):
