@@ -197,15 +197,21 @@ class GVPViT(VisionTransformer):
             rows = two_stream_block(layer, rows, layout)
         return self.ln1(rows) if self.final_norm else rows
 
+    def _embed_and_rank(self, x: Tensor, ranks: Optional[Tensor]):
+        """``H^(0)``, position embedding, image ranks ``[B, T]`` (sampled
+        unless given) and full-sequence ranks ``[B, S + T]``."""
+        h0, pos, _ = self.embed(x)
+        if ranks is None:
+            ranks = self.sample_ranks(
+                h0.shape[0], h0.shape[1] - self.num_cond_tokens, x.device)
+        return h0, pos, ranks, full_ranks(ranks, self.num_cond_tokens)
+
     def forward_pretrain(self, x: Tensor,
                          ranks: Optional[Tensor] = None) -> TwoStreamOutput:
         """Both streams (eq. 7) -> features of the predicted tokens."""
-        h0, pos, _ = self.embed(x)
+        h0, pos, ranks, rank = self._embed_and_rank(x, ranks)
         batch, seq_len, _ = h0.shape
         num_cond = self.num_cond_tokens
-        if ranks is None:
-            ranks = self.sample_ranks(batch, seq_len - num_cond, x.device)
-        rank = full_ranks(ranks, num_cond)
         if self.prune:
             # content tokens of the last rank are read by no row whose
             # output carries a loss; query rows of rank 0 carry none.
@@ -230,18 +236,14 @@ class GVPViT(VisionTransformer):
     def forward_probe(self, x: Tensor, ranks: Optional[Tensor] = None):
         """Content stream with ``M_h`` kept -> ``(mean image token [B, D],)``.
         """
-        h0, _, _ = self.embed(x)
+        h0, _, _, rank = self._embed_and_rank(x, ranks)
         batch, seq_len, dims = h0.shape
-        num_cond = self.num_cond_tokens
-        if ranks is None:
-            ranks = self.sample_ranks(batch, seq_len - num_cond, x.device)
-        rank = full_ranks(ranks, num_cond)
         layout = build_layout(rank, torch.ones_like(rank, dtype=torch.bool),
                               torch.zeros_like(rank, dtype=torch.bool))
         # every token is kept, in order: packed rows are [B * L, D] as is
         tokens = self._run_layers(h0, h0[:, :0], layout).view(
             batch, seq_len, dims)
-        return (tokens[:, num_cond:].mean(dim=1), )
+        return (tokens[:, self.num_cond_tokens:].mean(dim=1), )
 
     def get_layer_depth(self, param_name: str, prefix: str = ''):
         """As mmpretrain's ViT; the query start vector ``w`` is a stem
