@@ -5,7 +5,7 @@
 #
 #   --wheelhouse DIR  take mmcv 2.1.0 from a prebuilt wheel in DIR (also
 #                     GVP_WHEELHOUSE=DIR); without one, mmcv is built from
-#                     source with compiled ops (about an hour on 2 cores).
+#                     source with compiled ops (10 min on 2 cores with ninja).
 #   --tests           also install the test requirements.
 #   --data            also install Fashion-MNIST (Debian package) and convert
 #                     it to data/fashion-mnist.
