@@ -111,6 +111,7 @@ def test_finetune_mode_out_indices():
     (dict(mask_generator=dict(type='MixedLengthMaskGenerator',
                               order='spiral')), "Unknown order 'spiral'"),
     (dict(mode='train'), "Unknown mode 'train'"),
+    (dict(drop_path_rate=0.1), 'drop_path_rate must be 0 in pretrain'),
 ])
 def test_bad_configs_fail_at_build_with_fix(kwargs, match):
     with pytest.raises(ValueError, match=match):
