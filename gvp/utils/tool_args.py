@@ -1,0 +1,45 @@
+"""Arguments and config handling shared by ``tools/train.py`` and
+``tools/test.py``."""
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+
+
+def add_common_args(parser) -> None:
+    """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local_rank``."""
+    parser.add_argument('--work-dir', help='the dir to save logs (and models)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value (xxx=yyy format)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_common(parser):
+    """Parse, exporting ``LOCAL_RANK`` for launchers that pass it as an
+    argument rather than in the environment."""
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def apply_common_args(cfg, args):
+    """Launcher, ``--cfg-options`` and the work dir (argument, then config,
+    then ``work_dirs/<config name>``)."""
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
