@@ -9,6 +9,8 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
+# the Fashion-MNIST converter is a tool script, imported by tests as a module
+sys.path.insert(0, os.path.join(ROOT, 'tools', 'dataset_converters'))
 # tools run as subprocesses must import this checkout's gvp too
 os.environ['PYTHONPATH'] = os.pathsep.join(
     p for p in (ROOT, os.environ.get('PYTHONPATH')) if p)
@@ -37,7 +39,6 @@ def fashion_mnist_subset(tmp_path_factory):
     if not os.path.isdir(FMNIST_SRC):
         pytest.fail(f'{FMNIST_SRC} missing: `apt-get install '
                     'dataset-fashion-mnist` (tools/run_tests.sh does it)')
-    sys.path.insert(0, os.path.join(ROOT, 'tools', 'dataset_converters'))
     from fashion_mnist import convert
     out = tmp_path_factory.mktemp('fmnist')
     convert(FMNIST_SRC, str(out), limit=512)

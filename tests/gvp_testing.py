@@ -16,3 +16,14 @@ def tiny_gvp(**backbone_kwargs):
         type='GVP',
         backbone=tiny_backbone(**backbone_kwargs),
         head=dict(type='GVPPixelHead', embed_dims=32, patch_size=4))
+
+
+def dist_env():
+    """Environment for a 2-process ``dist_*.sh`` run on this machine: a free
+    loopback port for the rendezvous, one thread per process."""
+    import os
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    return dict(os.environ, PORT=str(port), OMP_NUM_THREADS='1')

@@ -1,18 +1,16 @@
 """Bad input fails early with a message that names the fix."""
 import gzip
 import os
-import sys
 
 import pytest
 import torch
+from fashion_mnist import convert  # tools/dataset_converters (see conftest)
 from mmengine.config import Config
 
 from gvp.utils import check_data_paths, check_resume_checkpoint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO = f'{ROOT}/configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
-sys.path.insert(0, os.path.join(ROOT, 'tools', 'dataset_converters'))
-from fashion_mnist import convert  # noqa: E402
 
 
 def test_missing_dataset_folder_names_the_fix(tmp_path):

@@ -1,13 +1,11 @@
 """tools/test.py (and dist_test.sh) evaluate a checkpoint correctly."""
 import json
-import os
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
-from gvp_testing import TINY_ARCH
+from gvp_testing import TINY_ARCH, dist_env
 from mmengine.config import Config
 
 from gvp.registry import MODELS
@@ -80,14 +78,10 @@ def test_test_tool_reports_the_checkpoints_accuracy(tmp_path, root,
     got = json.loads(out.read_text())['accuracy/top1']
     assert got == pytest.approx(expected, abs=1e-6)
 
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, PORT=str(port), OMP_NUM_THREADS='1')
     proc = subprocess.run(
         ['bash', 'tools/dist_test.sh', cfg, ckpt, '2', '--work-dir',
          str(tmp_path / 'wd'), '--out', str(tmp_path / 'm2.json')],
-        cwd=root, capture_output=True, text=True, env=env)
+        cwd=root, capture_output=True, text=True, env=dist_env())
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     got2 = json.loads((tmp_path / 'm2.json').read_text())['accuracy/top1']
     assert got2 == pytest.approx(expected, abs=1e-6)

@@ -1,13 +1,13 @@
 """tools/train.py and tools/dist_train.sh on the demo config (slow)."""
 import json
 import os
-import socket
 import subprocess
 import sys
 from glob import glob
 
 import pytest
 import torch
+from gvp_testing import dist_env
 
 pytestmark = pytest.mark.slow
 DEMO = 'configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
@@ -36,11 +36,10 @@ default_hooks = dict(logger=dict(interval=5),
     return str(cfg)
 
 
-def _train(root, cfg, work_dir, *extra, env=None):
+def _train(root, cfg, work_dir, *extra):
     cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
            *extra]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
-                          env=env)
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -87,20 +86,13 @@ def test_train_loss_falls_checkpoint_and_resume(tmp_path, root,
     assert 'resumed epoch: 0, iter: 40' in out
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_dist_train_two_cpu_processes(tmp_path, root, fashion_mnist_subset):
     cfg = _small_demo(tmp_path, root, fashion_mnist_subset)
     work = str(tmp_path / 'dist')
-    env = dict(os.environ, PORT=str(_free_port()), OMP_NUM_THREADS='1')
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work,
          '--cfg-options', 'train_cfg.max_iters=10'],
-        cwd=root, capture_output=True, text=True, env=env)
+        cwd=root, capture_output=True, text=True, env=dist_env())
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'Distributed launcher: pytorch' in log
