@@ -10,7 +10,7 @@ from mmpretrain.utils import register_all_modules
 # import all of mmpretrain so that gvp-scope configs find its components.
 register_all_modules(init_default_scope=False)
 
-from . import models  # noqa: F401,E402  (registers components)
+from . import engine, models  # noqa: F401,E402  (registers components)
 from .registry import MODELS  # noqa: F401,E402
 from .utils import trust_local_checkpoints  # noqa: E402
 from .version import __version__  # noqa: E402

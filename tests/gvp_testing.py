@@ -27,3 +27,57 @@ def dist_env():
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
     return dict(os.environ, PORT=str(port), OMP_NUM_THREADS='1')
+
+
+TINY_TOKENIZER = dict(type='VQGANTokenizer', ch=16, ch_mult=(1, 2, 2),
+                      num_res_blocks=1, z_channels=8, num_codes=32)
+
+
+def tiny_tokenizer_ckpt(path):
+    """A randomly initialised tiny f4 tokenizer saved at ``path``; returns
+    its config with ``checkpoint`` set."""
+    import torch
+    from gvp.registry import MODELS
+    torch.save(MODELS.build(TINY_TOKENIZER).state_dict(), str(path))
+    return dict(TINY_TOKENIZER, checkpoint=str(path))
+
+
+def token_grad_norm(grad, patch=4):
+    """Per-token gradient magnitude ``[B, T]`` of a pixel gradient
+    ``[B, C, H, W]`` or an embedding gradient ``[B, T, D]``."""
+    if grad.dim() == 3:
+        return grad.abs().sum(-1)
+    B, C, H, W = grad.shape
+    g = grad.abs().reshape(B, C, H // patch, patch, W // patch, patch)
+    return g.sum(dim=(1, 3, 5)).reshape(B, -1)
+
+
+def assert_no_leak(model, ranks, token_grads, num_outputs):
+    """The no-leak property of eqs. 11-12 for every (sample, group).
+
+    ``token_grads(select)`` runs the model, back-propagates
+    ``select(out, pred)`` (a scalar from the chosen rows) and returns the
+    per-token gradient magnitude ``[B, T]`` of the input. For group ``k`` of
+    sample ``b`` there must be no gradient from tokens of group >= k nor
+    from other samples, and some from an earlier token. Returns the number
+    of (sample, group) pairs checked.
+    """
+    import torch
+    B = ranks.shape[0]
+    weights = torch.randn(200, num_outputs, dtype=torch.float64)
+    checked = 0
+    for b in range(B):
+        for k in range(1, int(ranks[b].max()) + 1):
+            def select(out, pred, b=b, k=k):
+                rows = (out.batch_idx == b) & (out.rank == k)
+                assert rows.any()
+                return (pred[rows] * weights[:int(rows.sum())]).sum()
+
+            g = token_grads(select)
+            later = ranks[b] >= k
+            assert (g[b][later] == 0).all(), f'leak: sample {b} group {k}'
+            others = [i for i in range(B) if i != b]
+            assert (g[others] == 0).all(), 'leak across samples'
+            assert (g[b][~later] > 0).any(), 'no path from earlier groups'
+            checked += 1
+    return checked

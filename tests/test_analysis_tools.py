@@ -35,10 +35,12 @@ def test_benchmark_tool_small(tmp_path, root):
     proc = subprocess.run(
         [sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
          '--batch-size', '2', '--img-size', '96', '--rounds', '1',
-         '--variants', 'vit-b', 'gvp', '--out', str(out)],
+         '--variants', 'vit-b', 'gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan',
+         '--out', str(out)],
         cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r['variant']: r for r in json.loads(out.read_text())['rows']}
     assert rows['vit-b']['time_ratio'] == 1.0
-    assert rows['gvp']['time_s'] > 0 and rows['gvp']['step_mb'] > 0
+    for v in ('gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan'):
+        assert rows[v]['time_s'] > 0 and rows[v]['step_mb'] > 0, v
     assert 'x time' in proc.stdout

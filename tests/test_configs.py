@@ -16,13 +16,47 @@ def test_there_are_configs():
     assert MAIN in PRETRAIN and len(PRETRAIN) >= 13
 
 
+def local_tokenizers(cfg, folder):
+    """Point every tokenizer checkpoint of ``cfg`` at a file of the same
+    architecture (random weights) under ``folder``: the shipped configs name
+    files that are trained or downloaded, not in the repository."""
+    import torch
+    if isinstance(cfg, dict):
+        if cfg.get('type') == 'VQGANTokenizer' and cfg.get('checkpoint'):
+            arch = {k: v for k, v in cfg.items() if k != 'checkpoint'}
+            path = osp.join(folder, f'tok{abs(hash(str(arch)))}.pth')
+            if not osp.exists(path):
+                torch.save(MODELS.build(arch).state_dict(), path)
+            cfg['checkpoint'] = path
+        for value in cfg.values():
+            local_tokenizers(value, folder)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            local_tokenizers(value, folder)
+    return cfg
+
+
 @pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
-def test_pretrain_config_builds(path):
+def test_pretrain_config_builds(path, tmp_path_factory):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'gvp'
-    model = MODELS.build(cfg.model)
-    gen = model.backbone.mask_generator
+    folder = str(tmp_path_factory.getbasetemp())
+    model = MODELS.build(local_tokenizers(cfg.model, folder))
     name = osp.basename(path)
+    variant = name.split('_')[0]
+    if variant.startswith(('gvp-p2d', 'gvp-d2d')):
+        tok = model.tokenizer
+        assert model.head.target == 'ids'
+        assert model.head.num_codes == tok.num_codes
+        assert model.backbone.takes_ids == variant.startswith('gvp-d2d')
+        grid = model.backbone.patch_resolution
+        if 'in1k' in name:  # paper §5: 14x14 at 224 (p2d), 16x16 at 256
+            assert tok.num_codes == 1024 and tok.stride == 16
+            assert grid == ((16, 16) if 'd2d' in variant else (14, 14))
+    else:
+        assert model.head.target == 'pixels'
+    assert (model.backbone.y_extra is not None) == ('yextra' in variant)
+    gen = model.backbone.mask_generator
     # the file name states the plan; the built generator must match it
     for kind in ('fixed', 'random'):
         if f'-{kind}-k' in name:
@@ -82,3 +116,17 @@ print(type(m).__module__, [o.shape[1] for o in m(__import__('torch').zeros(1, 3,
                           text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'gvp.models.backbones.gvp_vit [192, 192]' in proc.stdout
+
+
+TOKENIZERS = sorted(glob(f'{ROOT}/configs/vqgan/*.py'))
+
+
+@pytest.mark.parametrize('path', TOKENIZERS, ids=osp.basename)
+def test_tokenizer_config_builds(path):
+    cfg = Config.fromfile(path)
+    model = MODELS.build(cfg.model)
+    assert model.stride == int(osp.basename(path).split('-f')[1][:2].strip(
+        '-'))
+    assert f'-{model.num_codes}' in osp.basename(path)
+    pre = cfg.model.data_preprocessor  # the tokenizer works on [0, 1]
+    assert pre.mean == [0.] * 3 and pre.std == [255.] * 3

@@ -29,3 +29,17 @@ default_hooks = dict(
         type='CheckpointHook', interval=200, by_epoch=False,
         max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)
+
+# reconstruction pictures while training (vis_data/vis_image/, TensorBoard
+# when its backend is added) and the defaults of
+# tools/analysis_tools/reconstruct.py (appendix F)
+custom_hooks = [
+    dict(type='GVPVisualizationHook', interval=200, num_images=4,
+         mask_ratio=0.75, num_groups=8)
+]
+generation = dict(
+    mask_ratio=0.75,
+    num_groups=8,
+    # LPIPS backbone: torchvision's AlexNet weights, put there by hand
+    lpips=dict(net='alex',
+               backbone_checkpoint='checkpoints/alexnet-owt-7be5be79.pth'))

@@ -1,11 +1,16 @@
 """Pretraining step cost: GVP against a plain ViT-B step, the unpruned
-two-stream and mmpretrain's MAE — side by side, as ratios, in one run.
+two-stream, GVP-p2d / d2d (with their frozen VQGAN tokenizer) and
+mmpretrain's MAE — side by side, as ratios, in one run.
 
     python tools/analysis_tools/benchmark_pretrain.py [--batch-size 8]
         [--img-size 224] [--rounds 3] [--device cpu|cuda] [--out res.json]
 
 A step is forward + backward + AdamW update of the whole model (backbone and
-head/decoder). Times: the variants run round-robin, ``--rounds`` times after
+head/decoder). p2d and d2d steps include tokenizing the batch (MAGE's VQGAN
+architecture, random weights: the cost does not depend on them) once; the
+``vqgan`` row is that encode alone, so p2d ~= gvp + vqgan shows the
+tokenizer is paid once per step. All variants use ``--img-size`` (the paper
+runs d2d at 256 px). Times: the variants run round-robin, ``--rounds`` times after
 a warm-up step each, and the median is reported, so machine noise hits all
 alike. Peak memory: on CUDA ``max_memory_allocated`` per variant; on CPU each
 variant runs in a fresh child process and reports the rise of its peak
@@ -37,8 +42,15 @@ from mmengine.registry import DefaultScope
 from torch import nn
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-GVP_MODEL = osp.join(ROOT, 'configs/_base_/models/gvp-p2p_vit-base-p16.py')
-VARIANTS = ('vit-b', 'gvp', 'gvp-unpruned', 'mae')
+MODELS_DIR = osp.join(ROOT, 'configs/_base_/models')
+GVP_MODELS = {
+    'gvp': 'gvp-p2p_vit-base-p16.py',
+    'gvp-unpruned': 'gvp-p2p_vit-base-p16.py',
+    'gvp-p2d': 'gvp-p2d_vit-base-p16.py',
+    'gvp-d2d': 'gvp-d2d_vit-base-p16.py',
+}
+VARIANTS = ('vit-b', 'gvp', 'gvp-unpruned', 'gvp-p2d', 'gvp-d2d', 'vqgan',
+            'mae')
 # glibc tunables: keep freed memory mapped, as a caching allocator would
 CACHING_MALLOC = {
     'MALLOC_TRIM_THRESHOLD_': str(64 << 30),
@@ -48,6 +60,9 @@ LABELS = {
     'vit-b': 'plain ViT-B/16 (all tokens, pixel head)',
     'gvp': 'GVP-p2p, pruned (DESIGN §4)',
     'gvp-unpruned': 'GVP-p2p, two streams on all tokens',
+    'gvp-p2d': 'GVP-p2d, pruned, + frozen VQGAN f16 targets',
+    'gvp-d2d': 'GVP-d2d, pruned, VQGAN ids in and out',
+    'vqgan': 'frozen VQGAN f16 encode alone (the p2d/d2d extra)',
     'mae': "mmpretrain MAE ViT-B/16 (75 % masked, 8-block decoder)",
 }
 
@@ -70,18 +85,40 @@ class PlainViTStep(nn.Module):
         return dict(loss=F.mse_loss(self.head(tokens), target))
 
 
+class TokenizerOnly(nn.Module):
+    """The frozen tokenizer's encode, as the p2d/d2d steps run it; a scalar
+    parameter gives the step something to update."""
+
+    def __init__(self):
+        super().__init__()
+        from gvp.registry import MODELS
+        with DefaultScope.overwrite_default_scope('gvp'):
+            self.tokenizer = MODELS.build(
+                dict(type='VQGANTokenizer', frozen=True))
+        self.scale = nn.Parameter(torch.ones(()))
+
+    def forward(self, x, data_samples=None, mode='loss'):
+        ids = self.tokenizer.encode_ids((x.float() * .2 + .5).clamp(0, 1))
+        return dict(loss=self.scale * ids.float().mean())
+
+
 def build(variant, img_size):
     import gvp  # noqa: F401
     from gvp.registry import MODELS
     if variant == 'vit-b':
         return PlainViTStep(img_size)
-    if variant in ('gvp', 'gvp-unpruned'):
-        cfg = Config.fromfile(GVP_MODEL).model
+    if variant in GVP_MODELS:
+        cfg = Config.fromfile(osp.join(MODELS_DIR,
+                                       GVP_MODELS[variant])).model
         cfg.backbone.img_size = img_size
-        cfg.backbone.prune = variant == 'gvp'
+        cfg.backbone.prune = variant != 'gvp-unpruned'
+        if 'tokenizer' in cfg:
+            cfg.tokenizer.checkpoint = None  # same cost, no file needed
         with DefaultScope.overwrite_default_scope('gvp'):
             model = MODELS.build(cfg)
         return model
+    if variant == 'vqgan':
+        return TokenizerOnly()
     if variant == 'mae':
         import mmpretrain
         from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS

@@ -11,6 +11,11 @@ stream's learnable start vector ``w`` (``query_token``) and three modes:
   mean of the image tokens after the final norm, ``[B, D]``.
 * ``finetune``: no mask — mmpretrain's plain ViT forward, ``out_indices``
   and ``out_type`` as there (dense tasks use ``out_type='featmap'``).
+
+Inputs (paper §5): pixels through the linear patch embedding (p2p, p2d) or,
+with ``vocab_size`` set, tokenizer ids ``[B, h, w]`` through a token
+embedding (d2d). Condition tokens ``y``: the class token, or with
+``y_extra`` pooled tokenizer features (appendix E).
 """
 from typing import NamedTuple, Optional, Sequence
 
@@ -22,6 +27,7 @@ from torch import Tensor, nn
 
 from gvp.registry import MODELS
 from ..masking import full_ranks
+from .token_embed import TokenEmbedding
 from .token_layout import TokenLayout, build_layout
 from .two_stream_block import two_stream_block
 
@@ -60,6 +66,14 @@ class GVPViT(VisionTransformer):
             both streams on all ``S + T`` tokens; results are equal.
         probe_seed (int): in ``probe`` mode at eval, one plan drawn with this
             seed serves every sample, so features are deterministic.
+        vocab_size (int, optional): d2d: the input is tokenizer ids
+            ``[B, img_size / patch_size, ...]`` with this many codes, and
+            ``patch_size`` is the tokenizer's downsampling factor.
+        y_extra (dict, optional): a condition module (``TokenizerCondition``)
+            whose ``S`` tokens replace the class token (appendix E).
+        with_cls_token (bool, optional): defaults to ``y_extra is None``.
+        out_type (str, optional): finetune output; defaults to
+            ``'cls_token'``, or ``'avg_featmap'`` with ``y_extra``.
         **kwargs: mmpretrain ``VisionTransformer`` arguments.
 
     ``pos_embed`` starts from MAE's fixed 2-D sin-cos table and is trained.
@@ -87,8 +101,10 @@ class GVPViT(VisionTransformer):
                  mask_generator: Optional[dict] = None,
                  prune: bool = True,
                  probe_seed: int = 0,
-                 with_cls_token: bool = True,
-                 out_type: str = 'cls_token',
+                 vocab_size: Optional[int] = None,
+                 y_extra: Optional[dict] = None,
+                 with_cls_token: Optional[bool] = None,
+                 out_type: Optional[str] = None,
                  norm_cfg=dict(type='LN', eps=1e-6),
                  drop_path_rate: float = 0.,
                  **kwargs):
@@ -100,11 +116,24 @@ class GVPViT(VisionTransformer):
                     f'img_size {img_size} is not divisible by patch_size '
                     f'{patch_size}: choose an img_size that is a multiple of '
                     f'{patch_size} (and resize/crop to it in the pipeline).')
-        if mode != 'finetune' and not with_cls_token:
+        if y_extra is not None and with_cls_token:
+            raise ValueError(
+                'y_extra replaces the class token (appendix E): drop '
+                'with_cls_token=True, or drop y_extra to keep the class token.')
+        if with_cls_token is None:
+            with_cls_token = y_extra is None
+        if out_type is None:
+            out_type = 'cls_token' if with_cls_token else 'avg_featmap'
+        if mode != 'finetune' and not (with_cls_token or y_extra):
             raise ValueError(
                 'GVP needs at least one condition token (S >= 1) so that '
                 'every row of the causal masks sees a key: set '
-                'with_cls_token=True.')
+                'with_cls_token=True (or give y_extra).')
+        if vocab_size is not None and y_extra is not None:
+            raise ValueError(
+                'y_extra pools tokenizer features of the *pixels*; a d2d '
+                'backbone (vocab_size set) receives ids only. Use y_extra '
+                'with pixel input (p2p/p2d).')
         if mode == 'pretrain' and drop_path_rate > 0:
             raise ValueError(
                 'drop_path_rate must be 0 in pretrain mode (tokens are '
@@ -122,6 +151,16 @@ class GVPViT(VisionTransformer):
         self.mode = mode
         self.prune = prune
         self.probe_seed = probe_seed
+        self.patch_size = patch_size
+        self.vocab_size = vocab_size
+        if vocab_size is not None:
+            # d2d: ids in; the pixel patch embedding would be dead weight
+            self.patch_embed = TokenEmbedding(vocab_size, self.embed_dims,
+                                              self.patch_resolution)
+        self.y_extra = None
+        if y_extra is not None:
+            self.y_extra = MODELS.build(
+                y_extra, default_args=dict(embed_dims=self.embed_dims))
         num_patches = self.patch_resolution[0] * self.patch_resolution[1]
         self.mask_generator = None
         if mode != 'finetune':
@@ -133,8 +172,15 @@ class GVPViT(VisionTransformer):
 
     @property
     def num_cond_tokens(self) -> int:
-        """``S``: the condition tokens ``y`` (the class token)."""
+        """``S``: the condition tokens ``y`` (class token or y_extra)."""
+        if self.y_extra is not None:
+            return self.y_extra.num_tokens
         return self.num_extra_tokens
+
+    @property
+    def takes_ids(self) -> bool:
+        """d2d: the input is tokenizer ids, not pixels."""
+        return self.vocab_size is not None
 
     def init_weights(self):
         super().init_weights()
@@ -147,18 +193,25 @@ class GVPViT(VisionTransformer):
             self.patch_resolution, self.embed_dims, cls_token=False)
         self.pos_embed.data[:, self.num_extra_tokens:].copy_(pos[0])
         self.pos_embed.data[:, :self.num_extra_tokens].zero_()
-        nn.init.normal_(self.cls_token, std=.02)
+        if self.cls_token is not None:
+            nn.init.normal_(self.cls_token, std=.02)
         if self.mask_generator is not None:
             nn.init.normal_(self.query_token, std=.02)
 
     # ------------------------------------------------------------------ #
     def embed(self, x: Tensor):
-        """Image -> content-stream start ``H^(0) [B, S + T, D]``, the position
-        embedding ``[1, S + T, D]`` and the patch grid ``(h, w)``."""
+        """Image ``[B, C, H, W]`` (or ids ``[B, h, w]``) -> content-stream
+        start ``H^(0) [B, S + T, D]``, the position embedding
+        ``[1, S + T, D]`` (zero on y_extra slots) and the grid ``(h, w)``."""
         tokens, hw = self.patch_embed(x)
-        cond = self.cls_token.expand(tokens.shape[0], -1, -1)
         pos = resize_pos_embed(self.pos_embed, self.patch_resolution, hw,
                                self.interpolate_mode, self.num_extra_tokens)
+        if self.y_extra is not None:
+            cond = self.y_extra(x)  # [B, S, D], slot embedding included
+            pos = torch.cat([pos.new_zeros(1, cond.shape[1], pos.shape[2]),
+                             pos], dim=1)
+        else:
+            cond = self.cls_token.expand(tokens.shape[0], -1, -1)
         h0 = self.drop_after_pos(torch.cat([cond, tokens], dim=1) + pos)
         return self.pre_norm(h0), pos, hw
 
@@ -180,7 +233,9 @@ class GVPViT(VisionTransformer):
         (probe) or mmpretrain's tuple of ``out_indices`` outputs (finetune).
         """
         if self.mode == 'finetune':
-            return super().forward(x)
+            if self.y_extra is None:
+                return super().forward(x)
+            return self.forward_plain(x)
         if self.mode == 'probe':
             return self.forward_probe(x, ranks)
         return self.forward_pretrain(x, ranks)
@@ -245,10 +300,28 @@ class GVPViT(VisionTransformer):
             batch, seq_len, dims)
         return (tokens[:, self.num_cond_tokens:].mean(dim=1), )
 
+    def forward_plain(self, x: Tensor):
+        """No mask, ``S`` y_extra condition tokens: mmpretrain's forward and
+        outputs (``out_indices``, ``out_type``) with ``y`` before the image
+        tokens."""
+        h, _, hw = self.embed(x)
+        num_cond = self.num_cond_tokens
+        outs = []
+        for i, layer in enumerate(self.layers):
+            h = layer(h)
+            if i == len(self.layers) - 1 and self.final_norm:
+                h = self.ln1(h)
+            if i in self.out_indices:
+                outs.append(h if self.out_type == 'raw' else
+                            self._format_output(h[:, num_cond:], hw))
+        return tuple(outs)
+
     def get_layer_depth(self, param_name: str, prefix: str = ''):
-        """As mmpretrain's ViT; the query start vector ``w`` is a stem
-        parameter (depth 0)."""
-        if param_name[len(prefix):] == 'query_token':
+        """As mmpretrain's ViT; the query start vector ``w`` and the
+        y_extra projection are stem parameters (depth 0)."""
+        name = param_name[len(prefix):] if param_name.startswith(
+            prefix) else None
+        if name == 'query_token' or (name or '').startswith('y_extra.'):
             return 0, self.num_layers + 2
         return super().get_layer_depth(param_name, prefix)
 

@@ -1,3 +1,4 @@
 from .pixel_head import GVPPixelHead
+from .token_head import GVPTokenHead
 
-__all__ = ['GVPPixelHead']
+__all__ = ['GVPPixelHead', 'GVPTokenHead']

@@ -23,6 +23,7 @@ class GVPPixelHead(MAEPretrainHead):
         norm_pix (bool): normalise each target patch to zero mean, unit var.
         loss (dict): mmpretrain pixel loss config.
     """
+    target = 'pixels'
 
     def __init__(self,
                  embed_dims: int,

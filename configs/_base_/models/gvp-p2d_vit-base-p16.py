@@ -1,0 +1,18 @@
+# GVP-p2d, ViT-B/16: pixels in, VQGAN ids out (paper §5).
+# Grid choice: the ViT sees 224 px as 14x14 patches of 16; the tokenizer
+# (f16, fully convolutional) is run on the *same* 224 px image and gives
+# 14x14 ids, one per patch. (Tokenising at 256 and resampling ids would
+# misalign targets and patches.)
+_base_ = './gvp-p2p_vit-base-p16.py'
+model = dict(
+    head=dict(
+        _delete_=True,
+        type='GVPTokenHead',
+        embed_dims=768,
+        num_codes=1024,
+        label_smoothing=0.1),
+    # MAGE's tokenizer (vqgan_jax_strongaug.ckpt, see configs/vqgan/);
+    # frozen, run once per step for the whole batch
+    tokenizer=dict(
+        type='VQGANTokenizer',
+        checkpoint='checkpoints/vqgan_jax_strongaug.ckpt'))

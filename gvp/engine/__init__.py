@@ -1,0 +1,3 @@
+from .visualization_hook import GVPVisualizationHook
+
+__all__ = ['GVPVisualizationHook']
