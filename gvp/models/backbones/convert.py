@@ -36,3 +36,34 @@ def gvp_to_vit(checkpoint: Dict) -> 'OrderedDict[str, torch.Tensor]':
             continue
         out[name] = value.detach().clone()
     return out
+
+
+def backbone_state(checkpoint: Dict) -> Dict:
+    """Backbone tensors of any checkpoint: a runner file or state dict of a
+    whole model (``backbone.`` prefix stripped, the rest dropped: GVP, MAE,
+    a classifier) or bare backbone weights (the converter's output)."""
+    state = checkpoint.get('state_dict', checkpoint)
+    if any(k.startswith(PREFIX) for k in state):
+        return {k[len(PREFIX):]: v for k, v in state.items()
+                if k.startswith(PREFIX)}
+    return dict(state)
+
+
+def load_backbone(backbone, path: str) -> None:
+    """Load ``path`` into ``backbone``; every backbone tensor must come from
+    the file (the query-stream start ``query_token`` excepted: no converted
+    file has it, and features do not use it). Mismatches are raised, named.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from gvp.utils.state_dict import state_dict_mismatch
+    state = backbone_state(
+        CheckpointLoader.load_checkpoint(path, map_location='cpu'))
+    problems = state_dict_mismatch(backbone.state_dict(), state,
+                                   allow_missing=PRETRAIN_ONLY)
+    # heads/decoders of other methods are dropped with the prefix; what is
+    # left must fit
+    if problems:
+        raise ValueError(f'{path} does not fit the backbone:\n  ' +
+                         '\n  '.join(problems))
+    backbone.load_state_dict(state, strict=False)

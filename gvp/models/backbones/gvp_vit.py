@@ -66,6 +66,9 @@ class GVPViT(VisionTransformer):
             both streams on all ``S + T`` tokens; results are equal.
         probe_seed (int): in ``probe`` mode at eval, one plan drawn with this
             seed serves every sample, so features are deterministic.
+        probe_mask (bool): ``probe`` mode keeps the causal mask ``M_h`` of a
+            plan (paper §5, default); ``False`` lets every token see all.
+            The backbone is frozen in ``probe`` mode (linear probing).
         vocab_size (int, optional): d2d: the input is tokenizer ids
             ``[B, img_size / patch_size, ...]`` with this many codes, and
             ``patch_size`` is the tokenizer's downsampling factor.
@@ -101,6 +104,7 @@ class GVPViT(VisionTransformer):
                  mask_generator: Optional[dict] = None,
                  prune: bool = True,
                  probe_seed: int = 0,
+                 probe_mask: bool = True,
                  vocab_size: Optional[int] = None,
                  y_extra: Optional[dict] = None,
                  with_cls_token: Optional[bool] = None,
@@ -151,6 +155,7 @@ class GVPViT(VisionTransformer):
         self.mode = mode
         self.prune = prune
         self.probe_seed = probe_seed
+        self.probe_mask = probe_mask
         self.patch_size = patch_size
         self.vocab_size = vocab_size
         if vocab_size is not None:
@@ -169,6 +174,9 @@ class GVPViT(VisionTransformer):
             self.mask_generator.validate(num_patches)
             self.query_token = nn.Parameter(torch.zeros(1, 1,
                                                         self.embed_dims))
+        if mode == 'probe':
+            # linear probing: the backbone is a fixed feature extractor
+            self.requires_grad_(False)
 
     @property
     def num_cond_tokens(self) -> int:
@@ -218,7 +226,12 @@ class GVPViT(VisionTransformer):
     def sample_ranks(self, batch_size: int, num_tokens: int,
                      device) -> Tensor:
         """Per-token ranks ``[B, T]`` from the mask generator. In probe mode
-        at eval one seeded plan is shared by all samples (determinism)."""
+        at eval one seeded plan is shared by all samples (determinism).
+        A probe without mask puts every token in group 0: ``M_h`` is then
+        all-true, i.e. full attention."""
+        if self.mode == 'probe' and not self.probe_mask:
+            return torch.zeros(batch_size, num_tokens, dtype=torch.long,
+                               device=device)
         self.mask_generator.validate(num_tokens)
         if self.mode == 'probe' and not self.training:
             gen = torch.Generator(device=device).manual_seed(self.probe_seed)

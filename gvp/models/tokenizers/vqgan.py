@@ -14,6 +14,7 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from gvp.registry import MODELS
+from gvp.utils.state_dict import state_dict_mismatch
 from .quantizer import VectorQuantizer
 from .vqgan_modules import Decoder, Encoder
 
@@ -197,29 +198,3 @@ def load_tokenizer_weights(model: VQGANTokenizer, path: str) -> None:
             f'(ch/ch_mult/num_res_blocks/z_channels/num_codes must match '
             f'the file):\n  ' + '\n  '.join(problems))
     model.load_state_dict(state, strict=True)
-
-
-def state_dict_mismatch(expected: Dict[str, Tensor],
-                        given: Dict[str, Tensor]) -> List[str]:
-    """Human-readable differences between two state dicts' key layouts."""
-    missing = [k for k in expected if k not in given]
-    unexpected = [k for k in given if k not in expected]
-    shaped = [
-        f'{k}: file {tuple(given[k].shape)} vs model {tuple(v.shape)}'
-        for k, v in expected.items()
-        if k in given and tuple(given[k].shape) != tuple(v.shape)
-    ]
-    out = []
-    if missing:
-        out.append(f'missing keys ({len(missing)}): {_clip(missing)}')
-    if unexpected:
-        out.append(f'unexpected keys ({len(unexpected)}): '
-                   f'{_clip(unexpected)}')
-    if shaped:
-        out.append(f'mis-shaped ({len(shaped)}): {_clip(shaped)}')
-    return out
-
-
-def _clip(items: List[str], n: int = 8) -> str:
-    more = f' ... and {len(items) - n} more' if len(items) > n else ''
-    return ', '.join(items[:n]) + more

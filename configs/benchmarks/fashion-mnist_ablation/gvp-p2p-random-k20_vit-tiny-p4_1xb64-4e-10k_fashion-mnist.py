@@ -1,0 +1,4 @@
+# Row "GVP random length K=20" (appendix B).
+_base_ = './gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-4e-10k_fashion-mnist.py'
+model = dict(backbone=dict(mask_generator=dict(
+    _delete_=True, type='RandomLengthMaskGenerator', num_groups=20)))

@@ -1,0 +1,211 @@
+"""Linear probe, fine-tune and the transfer tool (paper §5, table 2)."""
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from gvp_testing import TINY_ARCH, tiny_gvp
+from mmengine.config import Config
+from PIL import Image
+
+from gvp.registry import MODELS
+
+PROBE = ('configs/benchmarks/linear_probe/'
+         'vit-tiny-p4_gvp-pre_1xb256-linear-coslr-10e_fashion-mnist.py')
+FINETUNE = ('configs/benchmarks/fine_tune/'
+            'vit-tiny-p4_gvp-pre_1xb64-coslr-10e_fashion-mnist.py')
+FULL = [
+    'configs/benchmarks/linear_probe/'
+    'vit-base-p16_gvp-pre_8xb2048-linear-coslr-90e_in1k.py',
+    'configs/benchmarks/fine_tune/'
+    'vit-base-p16_gvp-pre_8xb128-coslr-100e_in1k.py',
+]
+
+
+@pytest.fixture
+def backbone_ckpt(tmp_path, root):
+    """A tiny GVP pretraining checkpoint through the converter."""
+    model = MODELS.build(tiny_gvp(img_size=28))
+    model.init_weights()
+    torch.save({'state_dict': model.state_dict(), 'meta': {}},
+               tmp_path / 'pre.pth')
+    subprocess.run([sys.executable, 'tools/model_converters/gvp2vit.py',
+                    str(tmp_path / 'pre.pth'), str(tmp_path / 'bb.pth')],
+                   cwd=root, check=True, capture_output=True)
+    return str(tmp_path / 'bb.pth'), model.state_dict()
+
+
+def _small(tmp_path, root, base, data_root, ckpt, extra=''):
+    cfg = tmp_path / 'small.py'
+    # the probe's BatchNorm neck has the backbone's width
+    neck = 'neck=dict(input_features=32),' if base == PROBE else ''
+    cfg.write_text(f"""
+_base_ = '{root}/{base}'
+model = dict(backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH}),
+                           init_cfg=dict(checkpoint='{ckpt}')),
+             {neck} head=dict(in_channels=32))
+loader = dict(num_workers=0, persistent_workers=False,
+              dataset=dict(data_root='{data_root}'))
+train_dataloader = dict(batch_size=32, **loader)
+val_dataloader = dict(batch_size=128, **loader)
+test_dataloader = dict(batch_size=128, **loader)
+train_cfg = dict(max_epochs=1)
+default_hooks = dict(logger=dict(interval=4))
+log_processor = dict(by_epoch=True)
+{extra}""")
+    return str(cfg)
+
+
+def _train(root, cfg, work):
+    proc = subprocess.run([sys.executable, 'tools/train.py', cfg,
+                           '--work-dir', work], cwd=root,
+                          capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    return out
+
+
+@pytest.mark.parametrize('path', FULL)
+def test_full_recipes(path, root):
+    cfg = Config.fromfile(os.path.join(root, path))
+    assert cfg.default_scope == 'gvp'
+    bb = cfg.model.backbone
+    if 'linear' in path:
+        assert bb.mode == 'probe' and bb.probe_mask
+        assert cfg.model.neck.type == 'ClsBatchNormNeck'
+        opt = cfg.optim_wrapper.optimizer
+        assert opt.type == 'LARS' and opt.lr == pytest.approx(6.4)
+        assert cfg.train_dataloader.batch_size * 8 == 16384
+        assert cfg.train_cfg.max_epochs == 90
+    else:
+        assert bb.mode == 'finetune' and bb.drop_path_rate == 0.1
+        assert cfg.optim_wrapper.paramwise_cfg.layer_decay_rate == 0.65
+        aug = cfg.model.train_cfg.augments
+        assert [(a.type, a.alpha) for a in aug] == [('Mixup', 0.8),
+                                                    ('CutMix', 1.0)]
+        assert cfg.model.head.loss.label_smooth_val == 0.1
+        assert any(t.type == 'RandAugment' for t in cfg.train_pipeline)
+        assert cfg.train_cfg.max_epochs == 100
+    assert bb.init_cfg.type == 'Pretrained'
+
+
+def test_probe_backbone_frozen_and_deterministic(tmp_path, root,
+                                                 backbone_ckpt):
+    ckpt, pre_state = backbone_ckpt
+    cfg = Config.fromfile(_small(tmp_path, root, PROBE, '/nonexistent',
+                                 ckpt))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    # the converter's weights reached the probe backbone
+    torch.testing.assert_close(model.backbone.layers[1].attn.qkv.weight,
+                               pre_state['backbone.layers.1.attn.qkv.weight'])
+    x = torch.randn(6, 3, 28, 28)
+    from mmpretrain.structures import DataSample
+    samples = [DataSample().set_gt_label(i % 10) for i in range(6)]
+    model.train()
+    loss = model(x, samples, mode='loss')['loss']
+    loss.backward()
+    assert all(p.grad is None for p in model.backbone.parameters())
+    assert model.head.fc.weight.grad is not None
+    model.eval()
+    with torch.no_grad():
+        a, b = model.extract_feat(x), model.extract_feat(x)
+        masked = model.backbone(x)[0]
+        model.backbone.probe_mask = False
+        full = model.backbone(x)[0]
+    assert torch.equal(a[0], b[0])
+    assert not torch.allclose(masked, full, atol=1e-4)  # the switch works
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('which', ['probe', 'finetune'])
+def test_configs_train_and_evaluate(which, tmp_path, root, backbone_ckpt,
+                                    fashion_mnist_subset):
+    ckpt, _ = backbone_ckpt
+    base = PROBE if which == 'probe' else FINETUNE
+    cfg = _small(tmp_path, root, base, fashion_mnist_subset, ckpt)
+    work = str(tmp_path / 'work')
+    out = _train(root, cfg, work)
+    assert 'Epoch(train) [1][16/16]' in out  # 512 images / 32
+    assert 'accuracy/top1' in out
+    assert f'Load checkpoint from {ckpt}' in out or ckpt in out
+    proc = subprocess.run([sys.executable, 'tools/test.py', cfg,
+                           f'{work}/epoch_1.pth'], cwd=root,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and 'accuracy/top1' in proc.stdout + \
+        proc.stderr
+
+
+def _fixture_datasets(root):
+    """Three of the nine datasets, each in another usual layout."""
+    rng = np.random.default_rng(0)
+
+    def img(label):
+        a = rng.integers(0, 60, (40, 48, 3), dtype=np.uint8)
+        a[:, :, label % 3] += 150  # a learnable colour cue
+        return a
+
+    # CIFAR-10 python batches
+    cifar = root / 'cifar10' / 'cifar-10-batches-py'
+    cifar.mkdir(parents=True)
+    for name, n in (('data_batch_1', 60), ('test_batch', 30)):
+        labels = [i % 3 for i in range(n)]
+        data = np.stack([img(label)[:32, :32].transpose(2, 0, 1).reshape(-1)
+                         for label in labels])
+        with open(cifar / name, 'wb') as f:
+            pickle.dump({'data': data, 'labels': labels}, f)
+    # DTD as ImageFolder
+    for split, n in (('train', 30), ('test', 12)):
+        for c in range(3):
+            d = root / 'dtd' / split / f'class{c}'
+            d.mkdir(parents=True)
+            for i in range(n // 3):
+                Image.fromarray(img(c)).save(d / f'{i}.jpg', quality=95)
+    # Pets with mmpretrain ann files
+    (root / 'pets' / 'meta').mkdir(parents=True)
+    (root / 'pets' / 'images').mkdir()
+    for split, n in (('train', 30), ('test', 12)):
+        lines = []
+        for i in range(n):
+            Image.fromarray(img(i % 3)).save(
+                root / 'pets' / 'images' / f'{split}{i}.png')
+            lines.append(f'images/{split}{i}.png {i % 3}')
+        (root / 'pets' / 'meta' / f'{split}.txt').write_text(
+            '\n'.join(lines) + '\n')
+
+
+def test_transfer_tool_table(tmp_path, root):
+    data = tmp_path / 'transfer'
+    _fixture_datasets(data)
+    cfg = tmp_path / 'probe.py'
+    cfg.write_text(f"""
+_base_ = '{root}/{PROBE}'
+model = dict(backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH}),
+                           img_size=16, mask_generator=dict(num_groups=4)))
+""")
+    out_dir = tmp_path / 'out'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/transfer_linear.py',
+         str(cfg), 'none', '--data-root', str(data), '--out-dir',
+         str(out_dir)], cwd=root, capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    for name in ('aircraft', 'caltech101', 'cars', 'cifar100', 'flowers',
+                 'food101'):
+        assert f'skip {name}: no folder' in out
+    result = json.loads((out_dir / 'transfer.json').read_text())['results']
+    assert set(result) == {'cifar10', 'dtd', 'pets'}
+    assert result['cifar10']['layout'] == 'CIFAR python batches'
+    assert result['dtd']['layout'] == 'ImageFolder'
+    assert result['pets']['layout'] == 'mmpretrain ann files'
+    assert result['cifar10']['train'] == 60 and result['dtd']['test'] == 12
+    for r in result.values():  # the colour cue survives a random ViT
+        assert r['top1'] > 60
+    table = (out_dir / 'transfer.md').read_text()
+    assert table.splitlines()[0] == '| cifar10 | dtd | pets | Avg |'
+    avg = np.mean([r['top1'] for r in result.values()])
+    assert f'{avg:.2f}' in table.splitlines()[2]

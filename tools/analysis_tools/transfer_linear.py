@@ -1,0 +1,128 @@
+"""Transfer benchmark (paper table 2): frozen features of the nine datasets,
+multinomial logistic regression, one table with the average.
+
+    python tools/analysis_tools/transfer_linear.py CONFIG CHECKPOINT \
+        --data-root data/transfer [--datasets aircraft caltech101 ...]
+        [--img-size N] [--batch-size 256] [--max-train N] [--seed 0]
+        [--out-dir DIR]
+
+CONFIG gives the feature extractor (``model.backbone``, e.g. a linear-probe
+config: GVPViT in ``probe`` mode gives the mean image token) and the input
+normalisation (``data_preprocessor``). CHECKPOINT: the converter's backbone
+weights, any checkpoint with ``backbone.`` weights (GVP, MAE, ...), or
+``none`` for a randomly initialised backbone (seeded). Each dataset is
+looked up under ``DATA_ROOT/<name>/`` in its usual layouts
+(``gvp/evaluation/transfer_data.py``); missing ones are skipped with a line
+saying what was expected. Writes ``transfer.md`` and ``transfer.json``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import gvp  # noqa: F401
+from gvp.evaluation.linear_eval import extract_features, fit_logistic
+from gvp.evaluation.transfer_data import find_dataset
+from gvp.models.backbones.convert import load_backbone
+from gvp.registry import MODELS
+
+DATASETS = ('aircraft', 'caltech101', 'cars', 'cifar10', 'cifar100', 'dtd',
+            'flowers', 'food101', 'pets')
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config')
+    p.add_argument('checkpoint', help="backbone weights, or 'none'")
+    p.add_argument('--data-root', required=True)
+    p.add_argument('--datasets', nargs='+', default=list(DATASETS))
+    p.add_argument('--img-size', type=int,
+                   help='default: the backbone\'s img_size')
+    p.add_argument('--batch-size', type=int, default=256)
+    p.add_argument('--max-train', type=int, default=0,
+                   help='use at most N training images per dataset')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available()
+                   else 'cpu')
+    p.add_argument('--out-dir', default='.')
+    return p.parse_args()
+
+
+def build_backbone(cfg, checkpoint, seed):
+    torch.manual_seed(seed)
+    bcfg = cfg.model.backbone.copy()
+    bcfg.pop('init_cfg', None)
+    backbone = MODELS.build(bcfg)
+    backbone.init_weights()
+    if checkpoint.lower() != 'none':
+        load_backbone(backbone, checkpoint)
+    return backbone
+
+
+def normalisation(cfg):
+    pre = cfg.get('data_preprocessor') or cfg.model.get(
+        'data_preprocessor') or {}
+    mean = pre.get('mean', [123.675, 116.28, 103.53])
+    std = pre.get('std', [58.395, 57.12, 57.375])
+    if len(mean) == 1:
+        mean, std = mean * 3, std * 3
+    return mean, std
+
+
+def table(results, names):
+    done = [n for n in names if n in results]
+    cells = [f"{results[n]['top1']:.2f}" for n in done]
+    avg = np.mean([results[n]['top1'] for n in done]) if done else float(
+        'nan')
+    return ('| ' + ' | '.join(done + ['Avg']) + ' |\n|' +
+            '---|' * (len(done) + 1) + '\n| ' + ' | '.join(
+                cells + [f'{avg:.2f}']) + ' |\n'), avg
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    init_default_scope(cfg.get('default_scope', 'gvp'))
+    backbone = build_backbone(cfg, args.checkpoint, args.seed).to(
+        args.device)
+    size = args.img_size or cfg.model.backbone.get('img_size', 224)
+    mean, std = normalisation(cfg)
+    results = {}
+    for name in args.datasets:
+        train, test, layout = find_dataset(args.data_root, name)
+        if train is None:
+            print(f'skip {name}: {layout}')
+            continue
+        if not train or not test:
+            print(f'skip {name}: {layout} found but a split is empty')
+            continue
+        if args.max_train and len(train) > args.max_train:
+            rng = np.random.default_rng(args.seed)
+            keep = rng.choice(len(train), args.max_train, replace=False)
+            train = [train[i] for i in sorted(keep)]
+        tx, ty = extract_features(backbone, train, size, mean, std,
+                                  args.batch_size)
+        ex, ey = extract_features(backbone, test, size, mean, std,
+                                  args.batch_size)
+        results[name] = dict(fit_logistic(tx, ty, ex, ey, seed=args.seed),
+                             layout=layout)
+        print(f"{name}: {results[name]['top1']:.2f} "
+              f"(C={results[name]['C']}, {layout}, "
+              f"{len(ty)} train / {len(ey)} test)")
+    md, avg = table(results, args.datasets)
+    os.makedirs(args.out_dir, exist_ok=True)
+    with open(osp.join(args.out_dir, 'transfer.md'), 'w') as f:
+        f.write(md)
+    with open(osp.join(args.out_dir, 'transfer.json'), 'w') as f:
+        json.dump(dict(checkpoint=args.checkpoint, config=args.config,
+                       average=avg, results=results), f, indent=1)
+    print(md)
+
+
+if __name__ == '__main__':
+    main()
