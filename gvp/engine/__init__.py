@@ -1,3 +1,4 @@
+from .optimizers import LayerDecayOptimWrapperConstructor
 from .visualization_hook import GVPVisualizationHook
 
-__all__ = ['GVPVisualizationHook']
+__all__ = ['GVPVisualizationHook', 'LayerDecayOptimWrapperConstructor']

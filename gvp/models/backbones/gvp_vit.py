@@ -77,6 +77,11 @@ class GVPViT(VisionTransformer):
         with_cls_token (bool, optional): defaults to ``y_extra is None``.
         out_type (str, optional): finetune output; defaults to
             ``'cls_token'``, or ``'avg_featmap'`` with ``y_extra``.
+        window_size (int): finetune (dense) only: blocks not in
+            ``global_attn_indices`` attend within non-overlapping
+            ``window_size``-token squares (ViTDet; zero-padded to a multiple,
+            no relative position bias). 0: global attention everywhere.
+        global_attn_indices (Sequence[int]): blocks that stay global.
         **kwargs: mmpretrain ``VisionTransformer`` arguments.
 
     ``pos_embed`` starts from MAE's fixed 2-D sin-cos table and is trained.
@@ -109,6 +114,8 @@ class GVPViT(VisionTransformer):
                  y_extra: Optional[dict] = None,
                  with_cls_token: Optional[bool] = None,
                  out_type: Optional[str] = None,
+                 window_size: int = 0,
+                 global_attn_indices: Sequence[int] = (),
                  norm_cfg=dict(type='LN', eps=1e-6),
                  drop_path_rate: float = 0.,
                  **kwargs):
@@ -133,6 +140,12 @@ class GVPViT(VisionTransformer):
                 'GVP needs at least one condition token (S >= 1) so that '
                 'every row of the causal masks sees a key: set '
                 'with_cls_token=True (or give y_extra).')
+        if window_size and (mode != 'finetune' or with_cls_token or
+                            y_extra is not None):
+            raise ValueError(
+                'window_size is for dense fine-tuning: mode="finetune" with '
+                'with_cls_token=False and no y_extra (condition tokens have '
+                'no window).')
         if vocab_size is not None and y_extra is not None:
             raise ValueError(
                 'y_extra pools tokenizer features of the *pixels*; a d2d '
@@ -158,6 +171,9 @@ class GVPViT(VisionTransformer):
         self.probe_mask = probe_mask
         self.patch_size = patch_size
         self.vocab_size = vocab_size
+        self.window_size = window_size
+        self.global_attn_indices = tuple(
+            i % self.num_layers for i in global_attn_indices)
         if vocab_size is not None:
             # d2d: ids in; the pixel patch embedding would be dead weight
             self.patch_embed = TokenEmbedding(vocab_size, self.embed_dims,
@@ -218,8 +234,10 @@ class GVPViT(VisionTransformer):
             cond = self.y_extra(x)  # [B, S, D], slot embedding included
             pos = torch.cat([pos.new_zeros(1, cond.shape[1], pos.shape[2]),
                              pos], dim=1)
-        else:
+        elif self.cls_token is not None:
             cond = self.cls_token.expand(tokens.shape[0], -1, -1)
+        else:  # dense fine-tuning without condition tokens
+            cond = tokens[:, :0]
         h0 = self.drop_after_pos(torch.cat([cond, tokens], dim=1) + pos)
         return self.pre_norm(h0), pos, hw
 
@@ -246,7 +264,7 @@ class GVPViT(VisionTransformer):
         (probe) or mmpretrain's tuple of ``out_indices`` outputs (finetune).
         """
         if self.mode == 'finetune':
-            if self.y_extra is None:
+            if self.y_extra is None and not self.window_size:
                 return super().forward(x)
             return self.forward_plain(x)
         if self.mode == 'probe':
@@ -314,14 +332,17 @@ class GVPViT(VisionTransformer):
         return (tokens[:, self.num_cond_tokens:].mean(dim=1), )
 
     def forward_plain(self, x: Tensor):
-        """No mask, ``S`` y_extra condition tokens: mmpretrain's forward and
-        outputs (``out_indices``, ``out_type``) with ``y`` before the image
-        tokens."""
+        """No mask: mmpretrain's forward and outputs (``out_indices``,
+        ``out_type``) with the ``S`` y_extra condition tokens before the
+        image tokens, or with windowed attention (ViTDet)."""
         h, _, hw = self.embed(x)
         num_cond = self.num_cond_tokens
         outs = []
         for i, layer in enumerate(self.layers):
-            h = layer(h)
+            if self.window_size and i not in self.global_attn_indices:
+                h = windowed(layer, h, hw, self.window_size)
+            else:
+                h = layer(h)
             if i == len(self.layers) - 1 and self.final_norm:
                 h = self.ln1(h)
             if i in self.out_indices:
@@ -337,6 +358,22 @@ class GVPViT(VisionTransformer):
         if name == 'query_token' or (name or '').startswith('y_extra.'):
             return 0, self.num_layers + 2
         return super().get_layer_depth(param_name, prefix)
+
+
+def windowed(layer, tokens: Tensor, hw, size: int) -> Tensor:
+    """Run ``layer`` on non-overlapping ``size x size`` windows of
+    ``tokens [B, h * w, D]`` (zero-padded to multiples of ``size``)."""
+    b, _, d = tokens.shape
+    h, w = hw
+    x = tokens.view(b, h, w, d)
+    ph, pw = (-h) % size, (-w) % size
+    x = torch.nn.functional.pad(x, (0, 0, 0, pw, 0, ph))
+    nh, nw = (h + ph) // size, (w + pw) // size
+    x = x.view(b, nh, size, nw, size, d).permute(0, 1, 3, 2, 4, 5)
+    x = layer(x.reshape(b * nh * nw, size * size, d))
+    x = x.view(b, nh, nw, size, size, d).permute(0, 1, 3, 2, 4, 5)
+    x = x.reshape(b, nh * size, nw * size, d)[:, :h, :w]
+    return x.reshape(b, h * w, d)
 
 
 def _pair(size) -> Sequence[int]:

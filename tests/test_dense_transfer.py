@@ -1,0 +1,146 @@
+"""mmseg UperNet and mmdet Mask R-CNN on the GVP backbone, end to end on the
+tiny ADE20K / COCO fixtures (slow)."""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from gvp_testing import dist_env
+
+pytestmark = pytest.mark.slow
+SEG = ('configs/benchmarks/upernet/'
+       'vit-tiny-p8_gvp-pre_upernet_1xb4-300i_ade20k-fixture-64x64.py')
+DET = ('configs/benchmarks/mask_rcnn/vit-tiny-p16_gvp-pre_mask-rcnn_'
+       'simplefpn_1xb4-300i_coco-fixture-128x128.py')
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope='module')
+def fixtures(tmp_path_factory):
+    """The two datasets and a converted tiny GVP checkpoint per patch size."""
+    sys.path.insert(0, os.path.join(ROOT, 'tools', 'misc'))
+    from dense_fixtures import write_ade20k, write_coco
+
+    from mmengine.registry import init_default_scope
+
+    from gvp.models.backbones.convert import gvp_to_vit
+    from gvp.registry import MODELS
+    init_default_scope('gvp')
+    out = tmp_path_factory.mktemp('dense')
+    write_ade20k(str(out / 'ade'))
+    write_coco(str(out / 'coco'))
+    ckpts = {}
+    for patch, size in ((8, 64), (16, 128)):
+        model = MODELS.build(dict(
+            type='GVP',
+            backbone=dict(type='GVPViT', arch=dict(
+                embed_dims=64, num_layers=4, num_heads=2,
+                feedforward_channels=128), img_size=size, patch_size=patch,
+                mask_generator=dict(type='MixedLengthMaskGenerator',
+                                    num_groups=4)),
+            head=dict(type='GVPPixelHead', embed_dims=64,
+                      patch_size=patch)))
+        model.init_weights()
+        path = str(out / f'p{patch}.pth')
+        torch.save({'state_dict': gvp_to_vit(model.state_dict())}, path)
+        ckpts[patch] = path
+    return out, ckpts
+
+
+def _options(which, fixtures, iters=4):
+    out, ckpts = fixtures
+    if which == 'seg':
+        root = f'{out}/ade'
+        return [f'train_dataloader.dataset.data_root={root}',
+                f'val_dataloader.dataset.data_root={root}',
+                f'test_dataloader.dataset.data_root={root}',
+                f'model.backbone.init_cfg.checkpoint={ckpts[8]}',
+                f'train_cfg.max_iters={iters}',
+                f'train_cfg.val_interval={iters}',
+                f'default_hooks.checkpoint.interval={iters}']
+    root = f'{out}/coco/'
+    ann = f'{root}annotations/instances_val2017.json'
+    return [f'train_dataloader.dataset.data_root={root}',
+            f'val_dataloader.dataset.data_root={root}',
+            f'test_dataloader.dataset.data_root={root}',
+            f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}',
+            f'model.backbone.init_cfg.checkpoint={ckpts[16]}',
+            f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+            f'default_hooks.checkpoint.interval={iters}']
+
+
+def _run(root, cmd, env=None):
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
+                          env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    return out
+
+
+METRICS = {'seg': ('mIoU:', ), 'det': ('coco/bbox_mAP:', 'coco/segm_mAP:')}
+
+
+@pytest.mark.parametrize('which', ['seg', 'det'])
+def test_train_and_test_with_the_real_metrics(which, fixtures, root,
+                                              tmp_path):
+    cfg = SEG if which == 'seg' else DET
+    work = str(tmp_path / 'work')
+    out = _run(root, [sys.executable, 'tools/train.py', cfg, '--work-dir',
+                      work, '--cfg-options', *_options(which, fixtures)])
+    for metric in METRICS[which]:
+        assert metric in out, metric
+    assert 'Load checkpoint from' in out or 'Loads checkpoint' in out
+    out = _run(root, [sys.executable, 'tools/test.py', cfg,
+                      f'{work}/iter_4.pth', '--cfg-options',
+                      *_options(which, fixtures)])
+    for metric in METRICS[which]:
+        assert metric in out, metric
+
+
+@pytest.mark.parametrize('which', ['seg', 'det'])
+def test_pretrained_weights_reach_the_dense_backbone(which, fixtures, root):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    cfg = Config.fromfile(os.path.join(root, SEG if which == 'seg' else DET))
+    cfg.merge_from_dict(dict(o.split('=', 1) for o in _options(
+        which, fixtures)[3 if which == 'seg' else 5:6]))
+    scope = 'mmseg' if which == 'seg' else 'mmdet'
+    init_default_scope(scope)
+    registry = __import__(f'{scope}.registry', fromlist=['MODELS']).MODELS
+    model = registry.build(cfg.model)
+    model.init_weights()
+    ckpt = torch.load(cfg.model.backbone.init_cfg.checkpoint)['state_dict']
+    for key in ('patch_embed.projection.weight', 'layers.2.attn.qkv.weight',
+                'layers.3.ffn.layers.1.bias'):
+        torch.testing.assert_close(model.backbone.state_dict()[key],
+                                   ckpt[key], msg=key)
+
+
+def test_key_mismatch_is_reported(fixtures, root, tmp_path):
+    _, ckpts = fixtures
+    state = torch.load(ckpts[8])['state_dict']
+    del state['layers.1.attn.qkv.weight']
+    state['layers.0.attn.proj.weight'] = torch.zeros(3, 3)
+    bad = str(tmp_path / 'bad.pth')
+    torch.save({'state_dict': state}, bad)
+    options = _options('seg', fixtures, iters=1)
+    options[3] = f'model.backbone.init_cfg.checkpoint={bad}'
+    out = _run(root, [sys.executable, 'tools/train.py', SEG, '--work-dir',
+                      str(tmp_path / 'w'), '--cfg-options', *options])
+    assert 'layers.1.attn.qkv.weight' in out  # missing, named
+    assert 'size mismatch' in out and 'layers.0.attn.proj.weight' in out
+
+
+@pytest.mark.parametrize('which', ['seg', 'det'])
+def test_dist_train_two_cpu_processes(which, fixtures, root, tmp_path):
+    cfg = SEG if which == 'seg' else DET
+    work = str(tmp_path / 'dist')
+    out = _run(root, ['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir',
+                      work, '--cfg-options', *_options(which, fixtures)],
+               env=dist_env())
+    assert os.path.isfile(f'{work}/iter_4.pth')
+    for metric in METRICS[which]:
+        assert metric in out, metric
