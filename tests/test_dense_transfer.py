@@ -22,31 +22,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def fixtures(tmp_path_factory):
     """The two datasets and a converted tiny GVP checkpoint per patch size."""
     sys.path.insert(0, os.path.join(ROOT, 'tools', 'misc'))
-    from dense_fixtures import write_ade20k, write_coco
-
-    from mmengine.registry import init_default_scope
-
-    from gvp.models.backbones.convert import gvp_to_vit
-    from gvp.registry import MODELS
-    init_default_scope('gvp')
+    from dense_fixtures import (write_ade20k, write_coco,
+                                write_tiny_checkpoint)
     out = tmp_path_factory.mktemp('dense')
     write_ade20k(str(out / 'ade'))
     write_coco(str(out / 'coco'))
-    ckpts = {}
-    for patch, size in ((8, 64), (16, 128)):
-        model = MODELS.build(dict(
-            type='GVP',
-            backbone=dict(type='GVPViT', arch=dict(
-                embed_dims=64, num_layers=4, num_heads=2,
-                feedforward_channels=128), img_size=size, patch_size=patch,
-                mask_generator=dict(type='MixedLengthMaskGenerator',
-                                    num_groups=4)),
-            head=dict(type='GVPPixelHead', embed_dims=64,
-                      patch_size=patch)))
-        model.init_weights()
-        path = str(out / f'p{patch}.pth')
-        torch.save({'state_dict': gvp_to_vit(model.state_dict())}, path)
-        ckpts[patch] = path
+    ckpts = {p: write_tiny_checkpoint(str(out / f'p{p}.pth'), p, size)
+             for p, size in ((8, 64), (16, 128))}
     return out, ckpts
 
 

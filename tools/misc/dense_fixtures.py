@@ -8,7 +8,9 @@ writes ``OUT/ade/`` (``images/{training,validation}/*.jpg``,
 ignored with reduce_zero_label) and ``OUT/coco/`` (``{train,val}2017/*.jpg``
 and ``annotations/instances_{train,val}2017.json`` with polygon masks).
 Pictures are coloured squares and discs on a noisy background, so a small
-model can fit them.
+model can fit them. ``OUT/gvp-tiny-p{8,16}.pth``: a randomly initialised
+tiny GVP (4 blocks, 64 wide) through the converter, the fixture configs'
+"pretrained" backbones.
 """
 import argparse
 import json
@@ -108,6 +110,30 @@ def write_coco(out, num_train=8, num_val=4, size=128, seed=1):
     return out
 
 
+def write_tiny_checkpoint(path, patch_size, img_size, seed=0):
+    """A tiny GVP pretraining model -> converter output at ``path``."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    import gvp  # noqa: F401
+    from gvp.models.backbones.convert import gvp_to_vit
+    from gvp.registry import MODELS
+    init_default_scope('gvp')
+    torch.manual_seed(seed)
+    model = MODELS.build(dict(
+        type='GVP',
+        backbone=dict(type='GVPViT', arch=dict(
+            embed_dims=64, num_layers=4, num_heads=2,
+            feedforward_channels=128), img_size=img_size,
+            patch_size=patch_size, mask_generator=dict(
+                type='MixedLengthMaskGenerator', num_groups=4)),
+        head=dict(type='GVPPixelHead', embed_dims=64,
+                  patch_size=patch_size)))
+    model.init_weights()
+    torch.save({'state_dict': gvp_to_vit(model.state_dict())}, path)
+    return path
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out')
@@ -116,7 +142,9 @@ def main():
     args = p.parse_args()
     write_ade20k(osp.join(args.out, 'ade'), args.train, args.val)
     write_coco(osp.join(args.out, 'coco'), args.train, args.val)
-    print(f'fixtures written to {args.out}/ade and {args.out}/coco')
+    write_tiny_checkpoint(osp.join(args.out, 'gvp-tiny-p8.pth'), 8, 64)
+    write_tiny_checkpoint(osp.join(args.out, 'gvp-tiny-p16.pth'), 16, 128)
+    print(f'fixtures written to {args.out}/ (ade, coco, gvp-tiny-p*.pth)')
 
 
 if __name__ == '__main__':
