@@ -11,12 +11,17 @@ HERE = osp.dirname(osp.abspath(__file__))
 
 
 def read_requirements(name):
+    """Specifiers of ``requirements/<name>``, following ``-r other.txt``."""
     path = osp.join(HERE, 'requirements', name)
+    out = []
     with open(path) as f:
-        return [
-            line.split('#')[0].strip() for line in f
-            if line.split('#')[0].strip()
-        ]
+        for line in f:
+            line = line.split('#')[0].strip()
+            if line.startswith('-r '):
+                out += read_requirements(line[3:].strip())
+            elif line:
+                out.append(line)
+    return out
 
 
 def version():
