@@ -130,3 +130,28 @@ def test_tokenizer_config_builds(path):
     assert f'-{model.num_codes}' in osp.basename(path)
     pre = cfg.model.data_preprocessor  # the tokenizer works on [0, 1]
     assert pre.mean == [0.] * 3 and pre.std == [255.] * 3
+
+
+ABLATION = sorted(glob(f'{ROOT}/configs/benchmarks/fashion-mnist_ablation/'
+                       '*.py'))
+
+
+@pytest.mark.parametrize('path', ABLATION, ids=osp.basename)
+def test_ablation_configs_say_what_they_run(path):
+    cfg = Config.fromfile(path)
+    name = osp.basename(path)
+    model = MODELS.build(cfg.model)
+    assert cfg.randomness.seed == 0
+    epochs, images = name.split('_1xb64-')[1].split('_')[0].split('-')
+    assert cfg.train_cfg.max_epochs == int(epochs[:-1])
+    assert cfg.train_dataloader.dataset.get('indices') == (
+        None if images == '60k' else 10000)
+    if name.startswith('mae'):
+        assert type(model).__name__ == 'MAE'
+        assert model.backbone.patch_resolution == (7, 7)
+        return
+    gen = model.backbone.mask_generator
+    kind = name.split('gvp-p2p-')[1].split('-k')[0]
+    assert (gen.kind, gen.num_groups) == (kind, int(
+        name.split('-k')[1].split('-')[0].split('_')[0]))
+    assert gen.order == ('raster' if '-raster' in name else 'random')

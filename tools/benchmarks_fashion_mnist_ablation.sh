@@ -25,5 +25,9 @@ for row in "${ROWS[@]}"; do
   pretrain "$row" &
 done
 wait
+# the longer row: 2 epochs on all 60k images
+python tools/train.py "$DIR/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2e-60k_fashion-mnist.py" \
+  --work-dir work_dirs/ablation/gvp-p2p-mixed-k20-2e-60k \
+  > work_dirs/ablation/gvp-p2p-mixed-k20-2e-60k.log 2>&1
 python tools/analysis_tools/ablation_probe.py --work-root work_dirs/ablation \
   --out docs/ablation_fashion-mnist.json

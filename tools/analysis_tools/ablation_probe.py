@@ -40,20 +40,25 @@ ROWS = [
     ('gvp-p2p-random-k20', 'GVP random length K=20'),
     ('gvp-p2p-mixed-k20-raster', 'GVP mixed K=20, raster order'),
     ('mae', "mmpretrain MAE (same ViT-Tiny, data, schedule)"),
+    ('gvp-p2p-mixed-k20-2e-60k',
+     'GVP mixed K=20, longer: 2 epochs on all 60k images'),
     ('random-init', 'random initialisation (no pretraining)'),
 ]
 MEAN, STD = [72.94] * 3, [90.02] * 3
 
 
 def backbone_for(row, work_root, probe_mask):
-    name = 'gvp-p2p-mixed-k20' if row in ('mae', 'random-init') else row
+    name = row
+    if row in ('mae', 'random-init') or row.endswith('-60k'):
+        name = 'gvp-p2p-mixed-k20'  # the same backbone
     cfg = Config.fromfile(osp.join(CFG_DIR, name + SUFFIX)).model.backbone
     cfg.update(mode='probe', probe_mask=probe_mask)
     torch.manual_seed(0)
     backbone = MODELS.build(cfg)
     backbone.init_weights()
     if row != 'random-init':
-        load_backbone(backbone, osp.join(work_root, row, 'epoch_4.pth'))
+        with open(osp.join(work_root, row, 'last_checkpoint')) as f:
+            load_backbone(backbone, f.read().strip())
     return backbone
 
 
@@ -62,6 +67,8 @@ def main():
     p.add_argument('--work-root', default='work_dirs/ablation')
     p.add_argument('--data-root', default='data')
     p.add_argument('--out', default='docs/ablation_fashion-mnist.json')
+    p.add_argument('--rows', nargs='+', choices=[r for r, _ in ROWS],
+                   help='probe only these rows, merging into --out')
     args = p.parse_args()
     init_default_scope('gvp')
     # the per-parameter init report of mmengine is noise here
@@ -72,7 +79,12 @@ def main():
                          '(bash tools/install.sh --data)')
     train = train[:NUM_TRAIN]
     results = {}
+    if args.rows and osp.isfile(args.out):
+        with open(args.out) as f:
+            results = json.load(f)
     for row, label in ROWS:
+        if args.rows and row not in args.rows:
+            continue
         results[row] = dict(label=label)
         for probe_mask in PROBES.get(row, (True, )):
             bb = backbone_for(row, args.work_root, probe_mask)
@@ -87,7 +99,9 @@ def main():
         json.dump(results, f, indent=1)
     print('\n| pretraining | probe, mask kept | probe, no mask |\n|---|---|---|')
     for row, label in ROWS:
-        r = results[row]
+        r = results.get(row)
+        if r is None:
+            continue
         m, n = (f"{r[k]['top1']:.2f}" if k in r else '-'
                 for k in ('mask', 'no_mask'))
         print(f'| {label} | {m} | {n} |')
