@@ -81,3 +81,24 @@ def assert_no_leak(model, ranks, token_grads, num_outputs):
             assert (g[b][~later] > 0).any(), 'no path from earlier groups'
             checked += 1
     return checked
+
+
+def run_ok(root, cmd, env=None):
+    """Run ``cmd`` in the checkout; assert it succeeded; stdout + stderr."""
+    import subprocess
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
+                          env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    return out
+
+
+def logged_scalars(work_dir):
+    """Rows of the runs' ``vis_data/scalars.json`` that carry a loss."""
+    import json
+    from glob import glob
+    rows = []
+    for path in sorted(glob(f'{work_dir}/*/vis_data/scalars.json')):
+        with open(path) as f:
+            rows += [json.loads(line) for line in f if 'loss' in line]
+    return rows

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from gvp_testing import TINY_ARCH, tiny_gvp
+from gvp_testing import TINY_ARCH, run_ok, tiny_gvp
 from mmengine.config import Config
 from PIL import Image
 
@@ -61,12 +61,8 @@ log_processor = dict(by_epoch=True)
 
 
 def _train(root, cfg, work):
-    proc = subprocess.run([sys.executable, 'tools/train.py', cfg,
-                           '--work-dir', work], cwd=root,
-                          capture_output=True, text=True)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    return out
+    return run_ok(root, [sys.executable, 'tools/train.py', cfg,
+                         '--work-dir', work])
 
 
 @pytest.mark.parametrize('path', FULL)

@@ -1,12 +1,11 @@
 """mmseg UperNet and mmdet Mask R-CNN on the GVP backbone, end to end on the
 tiny ADE20K / COCO fixtures (slow)."""
 import os
-import subprocess
 import sys
 
 import pytest
 import torch
-from gvp_testing import dist_env
+from gvp_testing import dist_env, run_ok as _run
 
 pytestmark = pytest.mark.slow
 SEG = ('configs/benchmarks/upernet/'
@@ -52,14 +51,6 @@ def _options(which, fixtures, iters=4):
             f'model.backbone.init_cfg.checkpoint={ckpts[16]}',
             f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
             f'default_hooks.checkpoint.interval={iters}']
-
-
-def _run(root, cmd, env=None):
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
-                          env=env)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    return out
 
 
 METRICS = {'seg': ('mIoU:', ), 'det': ('coco/bbox_mAP:', 'coco/segm_mAP:')}

@@ -2,13 +2,13 @@
 on real Fashion-MNIST images (slow)."""
 import json
 import os
-import subprocess
 import sys
 from glob import glob
 
 import pytest
 import torch
 import torchvision
+from gvp_testing import run_ok
 
 pytestmark = pytest.mark.slow
 DEMO = 'configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
@@ -33,10 +33,7 @@ default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=10))
 
 
 def _run(root, *cmd):
-    proc = subprocess.run([sys.executable, *cmd], cwd=root,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
+    return run_ok(root, [sys.executable, *cmd])
 
 
 def test_hook_writes_local_and_tensorboard_pictures(tmp_path, root,

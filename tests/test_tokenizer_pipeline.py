@@ -3,11 +3,10 @@ Fashion-MNIST, report its reconstructions, then pretrain p2d and d2d on its
 ids (slow)."""
 import json
 import os
-import subprocess
 import sys
-from glob import glob
 
 import pytest
+from gvp_testing import logged_scalars, run_ok
 
 pytestmark = pytest.mark.slow
 TOKENIZER = 'configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py'
@@ -16,18 +15,7 @@ SMALL_TOK = "ch=16, ch_mult=(1, 2, 2), num_res_blocks=1, z_channels=16"
 
 
 def _run(root, *cmd):
-    proc = subprocess.run([sys.executable, *cmd], cwd=root,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
-def _scalars(work_dir):
-    rows = []
-    for path in sorted(glob(f'{work_dir}/*/vis_data/scalars.json')):
-        with open(path) as f:
-            rows += [json.loads(line) for line in f if 'loss' in line]
-    return rows
+    return run_ok(root, [sys.executable, *cmd])
 
 
 def _data(data_root):
@@ -54,7 +42,7 @@ default_hooks = dict(logger=dict(interval=10),
 {_data(fashion_mnist_subset)}""")
     work = str(tmp / 'work')
     _run(root, 'tools/train.py', str(cfg), '--work-dir', work)
-    return str(cfg), f'{work}/iter_60.pth', _scalars(work)
+    return str(cfg), f'{work}/iter_60.pth', logged_scalars(work)
 
 
 def test_tokenizer_trains_and_reports_codebook_usage(trained_tokenizer):
@@ -100,6 +88,6 @@ default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=40))
 {_data(fashion_mnist_subset)}""")
     work = str(tmp_path / 'work')
     _run(root, 'tools/train.py', str(cfg), '--work-dir', work)
-    losses = [r['loss'] for r in _scalars(work)]
+    losses = [r['loss'] for r in logged_scalars(work)]
     assert len(losses) == 8
     assert sum(losses[-2:]) / 2 < 0.85 * sum(losses[:2]) / 2, losses

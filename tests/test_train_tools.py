@@ -1,13 +1,11 @@
 """tools/train.py and tools/dist_train.sh on the demo config (slow)."""
-import json
 import os
 import subprocess
 import sys
-from glob import glob
 
 import pytest
 import torch
-from gvp_testing import dist_env
+from gvp_testing import dist_env, logged_scalars, run_ok
 
 pytestmark = pytest.mark.slow
 DEMO = 'configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
@@ -37,20 +35,8 @@ default_hooks = dict(logger=dict(interval=5),
 
 
 def _train(root, cfg, work_dir, *extra):
-    cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-           *extra]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
-def _scalars(work_dir):
-    logs = sorted(glob(f'{work_dir}/*/vis_data/scalars.json'))
-    rows = []
-    for path in logs:
-        with open(path) as f:
-            rows += [json.loads(line) for line in f if 'loss' in line]
-    return rows
+    return run_ok(root, [sys.executable, 'tools/train.py', cfg,
+                         '--work-dir', work_dir, *extra])
 
 
 def test_train_loss_falls_checkpoint_and_resume(tmp_path, root,
@@ -59,7 +45,7 @@ def test_train_loss_falls_checkpoint_and_resume(tmp_path, root,
     work = str(tmp_path / 'work')
     out = _train(root, cfg, work, '--cfg-options', 'train_cfg.max_iters=40')
     assert f'checkpoint: {work}/iter_40.pth' in out
-    losses = [r['loss'] for r in _scalars(work)]
+    losses = [r['loss'] for r in logged_scalars(work)]
     assert len(losses) == 8
     assert sum(losses[-2:]) / 2 < 0.8 * sum(losses[:2]) / 2, losses
 
@@ -67,7 +53,7 @@ def test_train_loss_falls_checkpoint_and_resume(tmp_path, root,
     out = _train(root, cfg, work, '--resume', '--cfg-options',
                  'train_cfg.max_iters=50')
     assert 'resumed epoch: 0, iter: 40' in out
-    iters = [r['iter'] for r in _scalars(work)]
+    iters = [r['iter'] for r in logged_scalars(work)]
     assert iters[8:] == [45, 50]  # continued, not restarted
     final = torch.load(f'{work}/iter_50.pth', map_location='cpu',
                        weights_only=False)
