@@ -142,8 +142,13 @@ def test_ablation_configs_say_what_they_run(path):
     name = osp.basename(path)
     model = MODELS.build(cfg.model)
     assert cfg.randomness.seed == 0
-    epochs, images = name.split('_1xb64-')[1].split('_')[0].split('-')
-    assert cfg.train_cfg.max_epochs == int(epochs[:-1])
+    budget, images = name.split('_1xb64-')[1].split('_')[0].split('-')[:2]
+    loop = cfg.train_cfg.get('max_epochs') or cfg.train_cfg.get('max_iters')
+    assert f'{loop}{"e" if "max_epochs" in cfg.train_cfg else "i"}' == budget
+    if '-v2_' in name:  # recipe v2: higher lr, milder crop
+        assert cfg.optim_wrapper.optimizer.lr == 1.5e-3
+        crop = cfg.train_dataloader.dataset.pipeline[1]
+        assert crop.crop_ratio_range == (0.5, 1.0)
     assert cfg.train_dataloader.dataset.get('indices') == (
         None if images == '60k' else 10000)
     if name.startswith('mae'):

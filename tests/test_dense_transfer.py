@@ -31,26 +31,25 @@ def fixtures(tmp_path_factory):
     return out, ckpts
 
 
-def _options(which, fixtures, iters=4):
+def _options(which, fixtures, iters=4, checkpoint=None):
+    """``--cfg-options`` for the fixture data, a tiny checkpoint (or
+    ``checkpoint``) and ``iters`` iterations, as ``key=value`` strings."""
     out, ckpts = fixtures
-    if which == 'seg':
-        root = f'{out}/ade'
-        return [f'train_dataloader.dataset.data_root={root}',
-                f'val_dataloader.dataset.data_root={root}',
-                f'test_dataloader.dataset.data_root={root}',
-                f'model.backbone.init_cfg.checkpoint={ckpts[8]}',
-                f'train_cfg.max_iters={iters}',
-                f'train_cfg.val_interval={iters}',
-                f'default_hooks.checkpoint.interval={iters}']
-    root = f'{out}/coco/'
-    ann = f'{root}annotations/instances_train2017.json'
-    return [f'train_dataloader.dataset.data_root={root}',
-            f'val_dataloader.dataset.data_root={root}',
-            f'test_dataloader.dataset.data_root={root}',
-            f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}',
-            f'model.backbone.init_cfg.checkpoint={ckpts[16]}',
-            f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-            f'default_hooks.checkpoint.interval={iters}']
+    root = f'{out}/ade' if which == 'seg' else f'{out}/coco/'
+    opts = {f'{split}_dataloader.dataset.data_root': root
+            for split in ('train', 'val', 'test')}
+    if which == 'det':
+        ann = f'{root}annotations/instances_train2017.json'
+        opts.update({'val_evaluator.ann_file': ann,
+                     'test_evaluator.ann_file': ann})
+    opts.update({
+        'model.backbone.init_cfg.checkpoint':
+        checkpoint or ckpts[8 if which == 'seg' else 16],
+        'train_cfg.max_iters': iters,
+        'train_cfg.val_interval': iters,
+        'default_hooks.checkpoint.interval': iters,
+    })
+    return [f'{k}={v}' for k, v in opts.items()]
 
 
 METRICS = {'seg': ('mIoU:', ), 'det': ('coco/bbox_mAP:', 'coco/segm_mAP:')}
@@ -78,8 +77,8 @@ def test_pretrained_weights_reach_the_dense_backbone(which, fixtures, root):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     cfg = Config.fromfile(os.path.join(root, SEG if which == 'seg' else DET))
-    cfg.merge_from_dict(dict(o.split('=', 1) for o in _options(
-        which, fixtures)[3 if which == 'seg' else 5:6]))
+    cfg.model.backbone.init_cfg.checkpoint = fixtures[1][
+        8 if which == 'seg' else 16]
     scope = 'mmseg' if which == 'seg' else 'mmdet'
     init_default_scope(scope)
     registry = __import__(f'{scope}.registry', fromlist=['MODELS']).MODELS
@@ -99,8 +98,7 @@ def test_key_mismatch_is_reported(fixtures, root, tmp_path):
     state['layers.0.attn.proj.weight'] = torch.zeros(3, 3)
     bad = str(tmp_path / 'bad.pth')
     torch.save({'state_dict': state}, bad)
-    options = _options('seg', fixtures, iters=1)
-    options[3] = f'model.backbone.init_cfg.checkpoint={bad}'
+    options = _options('seg', fixtures, iters=1, checkpoint=bad)
     out = _run(root, [sys.executable, 'tools/train.py', SEG, '--work-dir',
                       str(tmp_path / 'w'), '--cfg-options', *options])
     assert 'layers.1.attn.qkv.weight' in out  # missing, named

@@ -128,6 +128,21 @@ def test_encode_ids_decode_shapes():
         tok.encode_ids(torch.rand(1, 3, 200, 200))
 
 
+def test_views_from_the_selfsup_preprocessor_are_taken_as_images():
+    from mmpretrain.models import SelfSupDataPreprocessor
+    from gvp.utils.views import preprocess_images
+    tok = MODELS.build(TINY_TOKENIZER).eval()
+    pre = SelfSupDataPreprocessor(mean=[0.] * 3, std=[255.] * 3)
+    img = torch.randint(0, 256, (2, 3, 32, 32), dtype=torch.uint8)
+    one = preprocess_images(pre, dict(inputs=img, data_samples=None))
+    two = dict(inputs=[img, img.flip(-1)], data_samples=None)
+    # a list of views: the first is the image (the flipped one is ignored)
+    assert torch.equal(one, img.float() / 255)
+    assert torch.equal(preprocess_images(pre, two), one)
+    with torch.no_grad():
+        assert torch.equal(tok(pre(two)['inputs']), tok(one))
+
+
 def test_quantizer_straight_through_and_losses():
     tok = MODELS.build(TINY_TOKENIZER)
     q = tok.quantize

@@ -79,6 +79,26 @@ def test_probe_features_deterministic_and_causal():
     assert not torch.allclose(tokens, a, atol=1e-4)
 
 
+def test_probe_out_indices_are_the_shallower_probe():
+    """An intermediate probe output is the mean token after that block: the
+    same as the last output of a net cut there (without the final norm)."""
+    deep = MODELS.build(tiny_backbone(mode='probe', out_indices=[0, -1]))
+    deep.init_weights()
+    cut = MODELS.build(tiny_backbone(
+        mode='probe', arch=dict(TINY_ARCH, num_layers=1), final_norm=False))
+    cut.load_state_dict(deep.state_dict(), strict=False)
+    last = MODELS.build(tiny_backbone(mode='probe'))
+    last.load_state_dict(deep.state_dict())
+    x = torch.randn(3, 3, 16, 16)
+    for m in (deep, cut, last):
+        m.eval()
+    with torch.no_grad():
+        first, final = deep(x)
+        torch.testing.assert_close(first, cut(x)[0])
+        torch.testing.assert_close(final, last(x)[0])
+    assert not torch.allclose(first, final, atol=1e-3)
+
+
 def test_finetune_mode_out_indices():
     model = MODELS.build(tiny_backbone(mode='finetune', out_indices=(0, 1),
                                        out_type='featmap'))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Fashion-MNIST ablation of docs/ablation_fashion-mnist.md, end to end:
-# pretrain the five rows (seed 0), then linear-probe each checkpoint and a
-# randomly initialised backbone with one recipe.
+# pretrain the five rows (seed 0), the longer row and the two recipe-v2 rows,
+# then linear-probe each checkpoint and randomly initialised backbones with
+# one recipe.
 #
 #   bash tools/benchmarks_fashion_mnist_ablation.sh [JOBS]
 #
@@ -29,5 +30,10 @@ wait
 python tools/train.py "$DIR/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2e-60k_fashion-mnist.py" \
   --work-dir work_dirs/ablation/gvp-p2p-mixed-k20-2e-60k \
   > work_dirs/ablation/gvp-p2p-mixed-k20-2e-60k.log 2>&1
+# recipe v2 (lr 1.5e-3, crop 0.5-1, 2800 iterations on 60k): GVP and MAE
+for row in gvp-p2p-mixed-k20 mae; do
+  python tools/train.py "$DIR/${row}_vit-tiny-p4_1xb64-2800i-60k-v2_fashion-mnist.py" \
+    --work-dir "work_dirs/ablation/$row-v2" > "work_dirs/ablation/$row-v2.log" 2>&1
+done
 python tools/analysis_tools/ablation_probe.py --work-root work_dirs/ablation \
   --out docs/ablation_fashion-mnist.json

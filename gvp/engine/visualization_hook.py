@@ -8,6 +8,7 @@ from mmengine.model import is_model_wrapper
 
 from gvp.registry import HOOKS
 from ..models.algorithms.generation import reveal_plan
+from ..utils.views import preprocess_images
 from ..visualization import mask_picture, reconstruction_grid
 
 
@@ -48,8 +49,7 @@ class GVPVisualizationHook(Hook):
                 'GVPVisualizationHook: p2d has nothing to feed back, so no '
                 'reconstructions are drawn; masks only.')
         batch = next(iter(runner.train_dataloader))
-        inputs = model.data_preprocessor(batch, False)['inputs']
-        inputs = inputs[0] if isinstance(inputs, list) else inputs
+        inputs = preprocess_images(model.data_preprocessor, batch)
         self._inputs = inputs[:self.num_images]
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,

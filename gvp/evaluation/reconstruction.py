@@ -6,6 +6,7 @@ import torch
 from mmengine.dataset import default_collate
 
 from ..models.algorithms.generation import reveal_plan
+from ..utils.views import preprocess_images
 
 MODES = ('one_shot', 'group_ar')
 
@@ -25,8 +26,7 @@ def evaluate_reconstruction(model, dataset, mask_ratio: float = 0.75,
     for start in range(0, len(dataset), batch_size):
         batch = default_collate([dataset[i] for i in range(
             start, min(start + batch_size, len(dataset)))])
-        inputs = model.data_preprocessor(batch, False)['inputs']
-        inputs = inputs[0] if isinstance(inputs, list) else inputs
+        inputs = preprocess_images(model.data_preprocessor, batch)
         grid = model.backbone.patch_resolution
         ranks = reveal_plan(inputs.shape[0], grid[0] * grid[1], mask_ratio,
                             num_groups, generator=gen)

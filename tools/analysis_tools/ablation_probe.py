@@ -3,6 +3,7 @@
     python tools/analysis_tools/ablation_probe.py \
         [--work-root work_dirs/ablation] [--data-root data]
         [--out docs/ablation_fashion-mnist.json]
+        [--out-index I] [--labels-per-class N]
 
 One probe recipe for every row: frozen backbone features (the mean image
 token after the final norm) of the first 10k training images (those the
@@ -11,12 +12,19 @@ logistic regression with its L2 strength chosen on a 20 % validation split
 (gvp/evaluation/linear_eval.py). GVP rows are probed with their own plan's
 causal mask kept (paper §5; one seeded plan: deterministic), the main row
 also without mask; MAE has no mask rule (probed without); the random-init
-row is a GVPViT with seed-0 initial weights, probed both ways.
+row is a GVPViT with seed-0 initial weights, probed both ways (seeds 1
+and 2 give the spread of random initialisations).
+
+Diagnostics (same recipe otherwise): ``--out-index`` probes the mean token
+after another block (mmpretrain's ``out_indices``, 0-based; -1 = the last,
+after the final norm); ``--labels-per-class`` fits on that many labelled
+training images per class (seed 0) instead of all 10k.
 """
 import argparse
 import json
 import os.path as osp
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -33,6 +41,7 @@ SUFFIX = '_vit-tiny-p4_1xb64-4e-10k_fashion-mnist.py'
 NUM_TRAIN = 10000
 CS = (1e-3, 1e-2, 1e-1, 1.)
 PROBES = {'gvp-p2p-mixed-k20': (True, False), 'mae': (False, ),
+          'gvp-p2p-mixed-k20-v2': (True, False), 'mae-v2': (False, ),
           'random-init': (True, False)}
 ROWS = [
     ('gvp-p2p-mixed-k20', 'GVP mixed K=20 (random order)'),
@@ -42,24 +51,38 @@ ROWS = [
     ('mae', "mmpretrain MAE (same ViT-Tiny, data, schedule)"),
     ('gvp-p2p-mixed-k20-2e-60k',
      'GVP mixed K=20, longer: 2 epochs on all 60k images'),
+    ('gvp-p2p-mixed-k20-v2', 'GVP mixed K=20, recipe v2 (2800 it on 60k)'),
+    ('mae-v2', 'mmpretrain MAE, recipe v2 (2800 it on 60k)'),
     ('random-init', 'random initialisation (no pretraining)'),
+    ('random-init-s1', 'random initialisation, seed 1'),
+    ('random-init-s2', 'random initialisation, seed 2'),
 ]
 MEAN, STD = [72.94] * 3, [90.02] * 3
 
 
-def backbone_for(row, work_root, probe_mask):
+def backbone_for(row, work_root, probe_mask, out_index=-1):
     name = row
-    if row in ('mae', 'random-init') or row.endswith('-60k'):
+    if row.startswith(('mae', 'random-init')) or row.endswith(
+            ('-60k', '-v2')):
         name = 'gvp-p2p-mixed-k20'  # the same backbone
     cfg = Config.fromfile(osp.join(CFG_DIR, name + SUFFIX)).model.backbone
-    cfg.update(mode='probe', probe_mask=probe_mask)
-    torch.manual_seed(0)
+    cfg.update(mode='probe', probe_mask=probe_mask, out_indices=[out_index])
+    seed = int(row.split('-s')[1]) if row.startswith('random-init-s') else 0
+    torch.manual_seed(seed)
     backbone = MODELS.build(cfg)
     backbone.init_weights()
-    if row != 'random-init':
+    if not row.startswith('random-init'):
         with open(osp.join(work_root, row, 'last_checkpoint')) as f:
             load_backbone(backbone, f.read().strip())
     return backbone
+
+
+def per_class(labels, n, seed=0):
+    """Indices of ``n`` random items of each class (sorted)."""
+    rng = np.random.RandomState(seed)
+    return np.sort(np.concatenate([
+        rng.permutation(np.flatnonzero(labels == c))[:n]
+        for c in np.unique(labels)]))
 
 
 def main():
@@ -69,6 +92,10 @@ def main():
     p.add_argument('--out', default='docs/ablation_fashion-mnist.json')
     p.add_argument('--rows', nargs='+', choices=[r for r, _ in ROWS],
                    help='probe only these rows, merging into --out')
+    p.add_argument('--out-index', type=int, default=-1,
+                   help='probe the block with this index (default: last)')
+    p.add_argument('--labels-per-class', type=int,
+                   help='fit on this many training images per class')
     args = p.parse_args()
     init_default_scope('gvp')
     # the per-parameter init report of mmengine is noise here
@@ -86,9 +113,16 @@ def main():
         if args.rows and row not in args.rows:
             continue
         results[row] = dict(label=label)
-        for probe_mask in PROBES.get(row, (True, )):
-            bb = backbone_for(row, args.work_root, probe_mask)
+        modes = PROBES.get(row, (True, ))
+        if args.out_index != -1 or args.labels_per_class:
+            modes = modes[:1]  # diagnostics: the row's main probe only
+        for probe_mask in modes:
+            bb = backbone_for(row, args.work_root, probe_mask,
+                              args.out_index)
             tx, ty = extract_features(bb, train, 28, MEAN, STD, 512)
+            if args.labels_per_class:
+                keep = per_class(ty, args.labels_per_class)
+                tx, ty = tx[keep], ty[keep]
             ex, ey = extract_features(bb, test, 28, MEAN, STD, 512)
             res = fit_logistic(tx, ty, ex, ey, cs=CS, seed=0)
             key = 'mask' if probe_mask else 'no_mask'

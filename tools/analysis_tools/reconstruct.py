@@ -29,6 +29,7 @@ from gvp.evaluation import build_lpips, evaluate_reconstruction
 from gvp.models.algorithms.generation import reveal_plan
 from gvp.registry import MODELS
 from gvp.utils.eval_split import add_split_args, build_split
+from gvp.utils.views import preprocess_images
 from gvp.visualization import reconstruction_grid
 
 
@@ -79,7 +80,7 @@ def main():
     # the figure: the first images of the split, one seeded plan
     batch = default_collate([dataset[i] for i in range(
         min(args.grid_images, len(dataset)))])
-    inputs = model.data_preprocessor(batch, False)['inputs']
+    inputs = preprocess_images(model.data_preprocessor, batch)
     grid = model.backbone.patch_resolution
     ranks = reveal_plan(inputs.shape[0], grid[0] * grid[1], mask_ratio,
                         num_groups,

@@ -25,6 +25,7 @@ from mmengine.registry import init_default_scope
 import gvp  # noqa: F401
 from gvp.registry import MODELS
 from gvp.utils.eval_split import add_split_args, build_split
+from gvp.utils.views import preprocess_images
 
 
 def parse_args():
@@ -51,8 +52,7 @@ def evaluate(tokenizer, dataset, batch_size):
     for start in range(0, len(dataset), batch_size):
         batch = default_collate([dataset[i] for i in range(
             start, min(start + batch_size, len(dataset)))])
-        x = pre(batch, False)['inputs']
-        x = x[0] if isinstance(x, list) else x
+        x = preprocess_images(pre, batch)
         ids = tokenizer.encode_ids(x)
         rec = tokenizer.decode_ids(ids)
         l1 += (rec - x).abs().mean((1, 2, 3)).sum().item()

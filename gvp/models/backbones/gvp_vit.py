@@ -8,7 +8,8 @@ stream's learnable start vector ``w`` (``query_token``) and three modes:
 * ``pretrain``: both streams on a plan from the mask generator; returns the
   query-stream features of the tokens that carry a loss (rank >= 1).
 * ``probe``: content stream only, causal mask kept (paper §5); returns the
-  mean of the image tokens after the final norm, ``[B, D]``.
+  mean of the image tokens, ``[B, D]``, after the blocks of ``out_indices``
+  (default the last, after the final norm).
 * ``finetune``: no mask — mmpretrain's plain ViT forward, ``out_indices``
   and ``out_type`` as there (dense tasks use ``out_type='featmap'``).
 
@@ -260,7 +261,7 @@ class GVPViT(VisionTransformer):
     def forward(self, x: Tensor, ranks: Optional[Tensor] = None):
         """``x [B, C, H, W]``; ``ranks [B, T]`` overrides the sampled plan.
 
-        Returns a :class:`TwoStreamOutput` (pretrain), ``(feat [B, D],)``
+        Returns a :class:`TwoStreamOutput` (pretrain), a tuple of ``[B, D]``
         (probe) or mmpretrain's tuple of ``out_indices`` outputs (finetune).
         """
         if self.mode == 'finetune':
@@ -274,14 +275,25 @@ class GVPViT(VisionTransformer):
     def _run_layers(self, h0: Tensor, g0: Tensor,
                     layout: TokenLayout) -> Tensor:
         """All blocks on packed ``[H; G]`` rows, final norm applied."""
+        for _, rows in self._blocks(h0, g0, layout):
+            pass
+        return rows
+
+    def _blocks(self, h0: Tensor, g0: Tensor, layout: TokenLayout):
+        """Yields ``(i, rows)`` after each block ``i`` on the packed
+        ``[H; G]`` rows; the final norm is applied after the last block
+        (as mmpretrain's ViT)."""
         dims = h0.shape[-1]
         rows = torch.cat([
             h0.reshape(-1, dims)[layout.content_src],
             g0.reshape(-1, dims)[layout.query_src]
         ])
-        for layer in self.layers:
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
             rows = two_stream_block(layer, rows, layout)
-        return self.ln1(rows) if self.final_norm else rows
+            if i == last and self.final_norm:
+                rows = self.ln1(rows)
+            yield i, rows
 
     def _embed_and_rank(self, x: Tensor, ranks: Optional[Tensor]):
         """``H^(0)``, position embedding, image ranks ``[B, T]`` (sampled
@@ -320,16 +332,22 @@ class GVPViT(VisionTransformer):
             ranks=ranks)
 
     def forward_probe(self, x: Tensor, ranks: Optional[Tensor] = None):
-        """Content stream with ``M_h`` kept -> ``(mean image token [B, D],)``.
-        """
+        """Content stream with ``M_h`` kept -> the mean image token
+        ``[B, D]`` after each block of ``out_indices`` (default: the last,
+        after the final norm), as a tuple."""
         h0, _, _, rank = self._embed_and_rank(x, ranks)
         batch, seq_len, dims = h0.shape
         layout = build_layout(rank, torch.ones_like(rank, dtype=torch.bool),
                               torch.zeros_like(rank, dtype=torch.bool))
+        outs = []
         # every token is kept, in order: packed rows are [B * L, D] as is
-        tokens = self._run_layers(h0, h0[:, :0], layout).view(
-            batch, seq_len, dims)
-        return (tokens[:, self.num_cond_tokens:].mean(dim=1), )
+        for i, rows in self._blocks(h0, h0[:, :0], layout):
+            if i in self.out_indices:
+                tokens = rows.view(batch, seq_len, dims)
+                outs.append(tokens[:, self.num_cond_tokens:].mean(dim=1))
+            if i == max(self.out_indices):
+                break  # later blocks feed no output
+        return tuple(outs)
 
     def forward_plain(self, x: Tensor):
         """No mask: mmpretrain's forward and outputs (``out_indices``,

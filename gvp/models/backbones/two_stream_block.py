@@ -7,7 +7,6 @@ keys and values would never be read: eq. 7 takes ``K_g, V_g`` from ``H``).
 Both streams go through **one** ``scaled_dot_product_attention`` call with
 queries ``[H; G]``, keys/values from ``H`` and the boolean mask ``[M_h; M_g]``.
 """
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 

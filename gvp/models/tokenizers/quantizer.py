@@ -1,7 +1,6 @@
 """Nearest-neighbour vector quantiser with a straight-through gradient."""
 from typing import NamedTuple
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 

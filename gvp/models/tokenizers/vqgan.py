@@ -6,7 +6,7 @@ The default arguments are MaskGIT's tokenizer as MAGE ships it
 residual blocks per level, no attention, ``z_channels 256``, codebook
 1024 x 256, f16 — 168 tensors. Images in and out are in ``[0, 1]``.
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -15,6 +15,7 @@ from torch import Tensor
 
 from gvp.registry import MODELS
 from gvp.utils.state_dict import state_dict_mismatch
+from gvp.utils.views import first_view
 from .quantizer import VectorQuantizer
 from .vqgan_modules import Decoder, Encoder
 
@@ -132,8 +133,7 @@ class VQGANTokenizer(BaseModel):
 
     # ------------------------------------------------------- training --- #
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
-        if isinstance(inputs, list):  # SelfSupDataPreprocessor: views
-            inputs = inputs[0]
+        inputs = first_view(inputs)
         if mode == 'loss':
             return self.loss(inputs)
         if mode == 'tensor':
