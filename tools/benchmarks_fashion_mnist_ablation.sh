@@ -15,10 +15,12 @@ DIR=configs/benchmarks/fashion-mnist_ablation
 ROWS=(gvp-p2p-mixed-k20 gvp-p2p-fixed-k1 gvp-p2p-random-k20
       gvp-p2p-mixed-k20-raster mae)
 export OMP_NUM_THREADS=$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))
+# pretrain ROW [BUDGET] [WORK]: the config ROW_vit-tiny-p4_1xb64-BUDGET_...
+# into work_dirs/ablation/WORK (default ROW), log beside it
 pretrain() {
-  local cfg="$DIR/$1_vit-tiny-p4_1xb64-4e-10k_fashion-mnist.py"
-  python tools/train.py "$cfg" --work-dir "work_dirs/ablation/$1" \
-    > "work_dirs/ablation/$1.log" 2>&1
+  local cfg="$DIR/$1_vit-tiny-p4_1xb64-${2:-4e-10k}_fashion-mnist.py"
+  local work="work_dirs/ablation/${3:-$1}"
+  python tools/train.py "$cfg" --work-dir "$work" > "$work.log" 2>&1
 }
 mkdir -p work_dirs/ablation
 for row in "${ROWS[@]}"; do
@@ -27,13 +29,10 @@ for row in "${ROWS[@]}"; do
 done
 wait
 # the longer row: 2 epochs on all 60k images
-python tools/train.py "$DIR/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2e-60k_fashion-mnist.py" \
-  --work-dir work_dirs/ablation/gvp-p2p-mixed-k20-2e-60k \
-  > work_dirs/ablation/gvp-p2p-mixed-k20-2e-60k.log 2>&1
+pretrain gvp-p2p-mixed-k20 2e-60k gvp-p2p-mixed-k20-2e-60k
 # recipe v2 (lr 1.5e-3, crop 0.5-1, 2800 iterations on 60k): GVP and MAE
 for row in gvp-p2p-mixed-k20 mae; do
-  python tools/train.py "$DIR/${row}_vit-tiny-p4_1xb64-2800i-60k-v2_fashion-mnist.py" \
-    --work-dir "work_dirs/ablation/$row-v2" > "work_dirs/ablation/$row-v2.log" 2>&1
+  pretrain "$row" 2800i-60k-v2 "$row-v2"
 done
 python tools/analysis_tools/ablation_probe.py --work-root work_dirs/ablation \
   --out docs/ablation_fashion-mnist.json

@@ -105,6 +105,10 @@ def main():
         raise SystemExit(f'Fashion-MNIST not found: {layout} '
                          '(bash tools/install.sh --data)')
     train = train[:NUM_TRAIN]
+    if args.labels_per_class:  # choose the labelled items before extracting
+        keep = per_class(np.array([y for _, y in train]),
+                         args.labels_per_class)
+        train = [train[i] for i in keep]
     results = {}
     if args.rows and osp.isfile(args.out):
         with open(args.out) as f:
@@ -120,9 +124,6 @@ def main():
             bb = backbone_for(row, args.work_root, probe_mask,
                               args.out_index)
             tx, ty = extract_features(bb, train, 28, MEAN, STD, 512)
-            if args.labels_per_class:
-                keep = per_class(ty, args.labels_per_class)
-                tx, ty = tx[keep], ty[keep]
             ex, ey = extract_features(bb, test, 28, MEAN, STD, 512)
             res = fit_logistic(tx, ty, ex, ey, cs=CS, seed=0)
             key = 'mask' if probe_mask else 'no_mask'
