@@ -2,7 +2,8 @@
 
 ``import gvp`` registers every component in the ``gvp`` scope (child
 registries of mmpretrain's) and applies the stack work-arounds of
-:mod:`gvp.utils.compat`.
+:mod:`gvp.utils.compat` (checkpoints load with ``weights_only=True`` and
+an allowlist: :mod:`gvp.utils.safe_load`).
 """
 from mmpretrain.utils import register_all_modules
 
@@ -10,11 +11,11 @@ from mmpretrain.utils import register_all_modules
 # import all of mmpretrain so that gvp-scope configs find its components.
 register_all_modules(init_default_scope=False)
 
-from . import engine, models  # noqa: F401,E402  (registers components)
+from . import datasets, engine, models  # noqa: F401,E402  (registers)
 from .registry import MODELS  # noqa: F401,E402
-from .utils import trust_local_checkpoints  # noqa: E402
+from .utils import apply_stack_fixes  # noqa: E402
 from .version import __version__  # noqa: E402
 
-trust_local_checkpoints()
+apply_stack_fixes()
 
 __all__ = ['__version__', 'MODELS']

@@ -1,7 +1,12 @@
 """Train with a config: pretraining (gvp scope) or any downstream config.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT] | --fresh]
+                                 [--amp] [--cfg-options k=v ...]
     bash tools/dist_train.sh CONFIG GPUS [args...]
+
+``--resume`` alone continues from the newest loadable checkpoint of the
+work dir and refuses when there is none; a work dir that already holds
+checkpoints is not trained over without ``--resume`` or ``--fresh``.
 """
 import argparse
 import os.path as osp
@@ -11,8 +16,9 @@ from mmengine.runner import Runner
 
 import gvp  # noqa: F401  (registers gvp, applies stack work-arounds)
 from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
-                       check_resume_checkpoint, parse_common,
+                       check_load_from, parse_common, resolve_resume,
                        setup_cpu_distributed)
+from gvp.utils.dist import run_reporting_errors
 
 
 def parse_args():
@@ -24,7 +30,12 @@ def parse_args():
         type=str,
         const='auto',
         help='resume from the given checkpoint, or (no value) from the '
-        'latest checkpoint in the work dir')
+        'newest loadable checkpoint in the work dir')
+    parser.add_argument(
+        '--fresh',
+        action='store_true',
+        help='start from iteration 0 even if the work dir holds checkpoints '
+        'of an earlier run')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision (AmpOptimWrapper)')
     parser.add_argument('--no-validate', action='store_true',
@@ -40,12 +51,14 @@ def merge_args(cfg, args):
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+    # a config's ``resume = True`` means the same as ``--resume``
+    resume = args.resume
+    if resume is None and cfg.get('resume', False):
+        resume = cfg.get('load_from') or 'auto'
+    ckpt = resolve_resume(cfg.work_dir, resume, args.fresh)
+    cfg.resume = ckpt is not None
+    if ckpt is not None:
+        cfg.load_from = ckpt
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.auto_scale_lr:
@@ -59,7 +72,11 @@ def report(runner):
     if runner.rank != 0:
         return
     last = osp.join(runner.work_dir, 'last_checkpoint')
-    ckpt = open(last).read().strip() if osp.isfile(last) else '(none saved)'
+    ckpt = '(none saved)'
+    if osp.isfile(last):
+        ckpt = open(last).read().strip()
+        if ckpt and not osp.isabs(ckpt):
+            ckpt = osp.join(runner.work_dir, ckpt)
     print(f'checkpoint: {ckpt}')
     print(f'logs: {osp.join(runner.work_dir, runner.timestamp)}')
 
@@ -68,11 +85,12 @@ def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
     check_data_paths(cfg)
-    check_resume_checkpoint(args.resume)
     runner = Runner.from_cfg(cfg)
+    if cfg.load_from and not cfg.resume:
+        check_load_from(runner.model, cfg.load_from)
     runner.train()
     report(runner)
 
 
 if __name__ == '__main__':
-    main()
+    run_reporting_errors(main)

@@ -26,7 +26,7 @@ auto_scale_lr = dict(base_batch_size=64)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
     checkpoint=dict(
-        type='CheckpointHook', interval=200, by_epoch=False,
+        type='SafeCheckpointHook', interval=200, by_epoch=False,
         max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)
 

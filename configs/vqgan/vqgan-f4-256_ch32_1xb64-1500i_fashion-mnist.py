@@ -14,7 +14,7 @@ model = dict(
 # a tokenizer learns the data as it is: flips only, no crops
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        dict(type='LoadImageFromFile'),
+        dict(type='LoadImageOrSkip'),
         dict(type='RandomFlip', prob=0.5),
         dict(type='PackInputs')
     ]))
@@ -32,6 +32,6 @@ param_scheduler = [
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', interval=500, by_epoch=False,
+    checkpoint=dict(type='SafeCheckpointHook', interval=500, by_epoch=False,
                     max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)

@@ -1,4 +1,10 @@
+from .hooks import (DataCheckHook, NonFiniteCheckHook, RankHeartbeatHook,
+                    SafeCheckpointHook)
 from .optimizers import LayerDecayOptimWrapperConstructor
 from .visualization_hook import GVPVisualizationHook
 
-__all__ = ['GVPVisualizationHook', 'LayerDecayOptimWrapperConstructor']
+__all__ = [
+    'GVPVisualizationHook', 'LayerDecayOptimWrapperConstructor',
+    'DataCheckHook', 'NonFiniteCheckHook', 'SafeCheckpointHook',
+    'RankHeartbeatHook'
+]

@@ -1,35 +1,53 @@
-"""Work-arounds for the pinned stack (DESIGN §8), each in one place.
+"""Work-arounds for the pinned stack (docs/design.md, "stack traps"), each in
+one place. Applied on ``import gvp`` by :func:`apply_stack_fixes`.
 
-* mmengine 0.10.7 calls ``torch.load(path)`` without ``weights_only``; torch
-  >= 2.6 defaults it to ``True`` and then refuses a full runner checkpoint
-  (message hub, numpy scalars, ...), so ``--resume``, ``load_from`` and
-  ``Pretrained`` on such a file fail. :func:`trust_local_checkpoints` makes
-  mmengine's *local-file* loader pass ``weights_only=False``. Only do this for
-  files you trust (your own runs): unpickling can run code. Converted backbone
-  checkpoints (``tools/model_converters/``) hold tensors only and load either
-  way. Applied on ``import gvp``; set ``GVP_SAFE_TORCH_LOAD=1`` to keep
-  torch's default.
+* mmengine 0.10.7 calls ``torch.load(path)`` without ``weights_only``, so
+  which loader runs depends on torch's default; :func:`use_safe_loader`
+  registers :func:`gvp.utils.safe_load.load_checkpoint_file` as mmengine's
+  loader for local paths: ``--resume``, ``load_from`` and ``Pretrained``
+  all load with ``weights_only=True`` and the allowlist (unsafe loading is
+  an explicit opt-in, see :mod:`gvp.utils.safe_load`).
+* mmengine's ``HistoryBuffer.__getstate__`` puts its statistics methods
+  (plain functions) into every pickle, written as
+  ``getattr(HistoryBuffer, 'mean')``: a checkpoint then needs ``getattr``
+  to load. :func:`pickle_history_buffers_without_methods` drops them from
+  the pickled state when they are mmengine's defaults
+  (``__setstate__`` re-creates those), so our checkpoints load with the
+  allowlist alone.
 """
-import os
-import os.path as osp
-
-import torch
+from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .safe_load import load_checkpoint_file
 
-def _load_trusted_local(filename, map_location=None):
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename} can not be found: '
-                                'check the path given to --resume, '
-                                'load_from or init_cfg.checkpoint')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+_DEFAULT_STATS = ('min', 'max', 'current', 'mean')
+_original_getstate = HistoryBuffer.__getstate__
 
 
-def trust_local_checkpoints() -> bool:
-    """Register the local-path loader above in mmengine (idempotent)."""
-    if os.environ.get('GVP_SAFE_TORCH_LOAD') == '1':
-        return False
-    CheckpointLoader.register_scheme(
-        prefixes='', loader=_load_trusted_local, force=True)
-    return True
+def _load_local(filename, map_location=None):
+    return load_checkpoint_file(filename, map_location=map_location)
+
+
+def use_safe_loader() -> None:
+    """Register the safe local-path loader in mmengine (idempotent)."""
+    CheckpointLoader.register_scheme(prefixes='', loader=_load_local,
+                                     force=True)
+
+
+def _getstate_without_default_methods(self) -> dict:
+    methods = type(self)._statistics_methods
+    if set(methods) <= set(_DEFAULT_STATS):
+        return {k: v for k, v in self.__dict__.items()
+                if k != 'statistics_methods'}
+    # user-registered statistics: keep mmengine's behaviour (needs a
+    # trusted load, as before)
+    return _original_getstate(self)
+
+
+def pickle_history_buffers_without_methods() -> None:
+    HistoryBuffer.__getstate__ = _getstate_without_default_methods
+
+
+def apply_stack_fixes() -> None:
+    use_safe_loader()
+    pickle_history_buffers_without_methods()

@@ -3,7 +3,12 @@ fix in the message instead of deep inside mmengine."""
 import os.path as osp
 from typing import Iterator, Tuple
 
-import torch
+from .errors import DataError
+
+class DataPathError(DataError, FileNotFoundError):
+    """A dataset folder or ann file named by the config is missing or
+    empty."""
+
 
 LOOPS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -33,9 +38,14 @@ def check_data_paths(cfg) -> None:
                 missing = f'dataset folder {root!r}'
             elif ann and not osp.isfile(osp.join(root, ann)):
                 missing = f'annotation file {osp.join(root, ann)!r}'
+            elif ann and _is_empty(osp.join(root, ann)):
+                raise DataPathError(
+                    f'{where}: annotation file {osp.join(root, ann)!r} is '
+                    'empty: it must list the images (one "path label" line '
+                    'each); re-run the dataset converter or fix the path')
             else:
                 continue
-            raise FileNotFoundError(
+            raise DataPathError(
                 f'{where}: {missing} does not exist. Prepare the data '
                 '(Fashion-MNIST demo: bash tools/install.sh --data, or '
                 'python tools/dataset_converters/fashion_mnist.py SRC OUT) '
@@ -43,24 +53,7 @@ def check_data_paths(cfg) -> None:
                 f'{where}.data_root=PATH')
 
 
-RUNNER_KEYS = ('meta', 'state_dict', 'optimizer')
-
-
-def check_resume_checkpoint(path: str) -> None:
-    """``--resume PATH`` needs a runner checkpoint, not bare weights."""
-    if not path or path == 'auto':
-        return
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'--resume {path}: no such file')
-    # mmap: look at the keys without reading the tensors
-    ckpt = torch.load(path, map_location='cpu', mmap=True, weights_only=False)
-    missing = [k for k in RUNNER_KEYS
-               if not isinstance(ckpt, dict) or k not in ckpt]
-    if missing:
-        raise ValueError(
-            f'--resume {path}: not a training checkpoint (it has no '
-            f'{", ".join(missing)}); resume takes a runner checkpoint such '
-            'as work_dirs/<config>/iter_N.pth. To start from weights only, '
-            f'use --cfg-options load_from={path} (a whole model) or '
-            "model.backbone.init_cfg=\"dict(type='Pretrained', "
-            f"checkpoint='{path}')\" (a converted backbone).")
+def _is_empty(path: str) -> bool:
+    """No non-blank line in the first 64 kB (a large file is not empty)."""
+    with open(path, 'rb') as f:
+        return not f.read(65536).strip()

@@ -7,7 +7,8 @@ from mmengine.config import DictAction
 
 
 def add_common_args(parser) -> None:
-    """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local_rank``."""
+    """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local_rank``,
+    ``--trust-checkpoint``."""
     parser.add_argument('--work-dir', help='the dir to save logs (and models)')
     parser.add_argument(
         '--cfg-options',
@@ -20,15 +21,35 @@ def add_common_args(parser) -> None:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_trust_arg(parser)
+
+
+def add_trust_arg(parser) -> None:
+    """``--trust-checkpoint``: load checkpoints with full unpickling."""
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='load checkpoints with full unpickling, which can run code '
+        'stored in the file: only for files you trust (also '
+        'GVP_TRUST_CHECKPOINTS=1). Default: weights_only with an allowlist')
 
 
 def parse_common(parser):
     """Parse, exporting ``LOCAL_RANK`` for launchers that pass it as an
     argument rather than in the environment."""
     args = parser.parse_args()
+    apply_trust_arg(args)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def apply_trust_arg(args) -> None:
+    """Export ``--trust-checkpoint`` for every loader of this process (and
+    of data-loader workers), mmengine's included."""
+    if getattr(args, 'trust_checkpoint', False):
+        from .safe_load import TRUST_ENV
+        os.environ[TRUST_ENV] = '1'
 
 
 def apply_common_args(cfg, args):

@@ -7,26 +7,32 @@ mmpretrain's ``VisionTransformer``), so every downstream library loads it
 with ``init_cfg=dict(type='Pretrained', checkpoint='OUT.pth')``.
 """
 import argparse
-import os
-import os.path as osp
+import io
 
 import torch
 
 from gvp.models.backbones.convert import gvp_to_vit
+from gvp.utils.atomic_io import atomic_write
+from gvp.utils.dist import run_reporting_errors
+from gvp.utils.safe_load import load_checkpoint_file
+from gvp.utils.tool_args import add_trust_arg
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[1])
     parser.add_argument('src', help='GVP pretraining checkpoint')
     parser.add_argument('dst', help='output backbone checkpoint')
+    add_trust_arg(parser)
     args = parser.parse_args()
-    # our own runner checkpoint (message hub etc.): trusted, full unpickle
-    checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
+    # the safe loader (weights_only + allowlist) unless --trust-checkpoint
+    checkpoint = load_checkpoint_file(
+        args.src, trusted=True if args.trust_checkpoint else None)
     state = gvp_to_vit(checkpoint)
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save({'state_dict': state}, args.dst)
+    buf = io.BytesIO()
+    torch.save({'state_dict': state}, buf)
+    atomic_write(args.dst, buf.getvalue(), verify_zip=True)
     print(f'{len(state)} tensors written to {args.dst}')
 
 
 if __name__ == '__main__':
-    main()
+    run_reporting_errors(main)

@@ -9,7 +9,7 @@ data_preprocessor = dict(
     to_rgb=False)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageOrSkip'),
     dict(
         type='RandomResizedCrop',
         scale=28,

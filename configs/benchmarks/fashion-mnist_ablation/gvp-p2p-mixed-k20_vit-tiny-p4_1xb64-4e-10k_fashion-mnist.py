@@ -16,7 +16,7 @@ param_scheduler = [
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', interval=1, by_epoch=True,
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, by_epoch=True,
                     max_keep_ckpts=1))
 log_processor = dict(by_epoch=True)
 custom_hooks = []

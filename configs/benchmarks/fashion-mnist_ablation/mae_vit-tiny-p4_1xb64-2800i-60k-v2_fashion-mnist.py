@@ -9,7 +9,7 @@ train_dataloader = dict(
     dataset=dict(
         indices=None,
         pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadImageOrSkip'),
             dict(type='RandomResizedCrop', scale=28,
                  crop_ratio_range=(0.5, 1.0), backend='pillow',
                  interpolation='bicubic'),
@@ -26,6 +26,6 @@ param_scheduler = [
          begin=300, end=max_iters, eta_min=1e-6)
 ]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=700, by_epoch=False,
+    checkpoint=dict(type='SafeCheckpointHook', interval=700, by_epoch=False,
                     max_keep_ckpts=4))
 log_processor = dict(by_epoch=False)

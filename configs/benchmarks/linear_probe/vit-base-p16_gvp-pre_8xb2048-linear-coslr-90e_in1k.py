@@ -13,5 +13,5 @@ train_dataloader = dict(batch_size=2048, drop_last=True)
 val_dataloader = dict(drop_last=False)
 test_dataloader = dict(drop_last=False)
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3),
     logger=dict(type='LoggerHook', interval=10))

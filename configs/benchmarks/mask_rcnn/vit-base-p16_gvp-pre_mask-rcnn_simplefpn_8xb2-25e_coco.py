@@ -84,3 +84,12 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 auto_scale_lr = dict(base_batch_size=16)
+
+# the toolbox's safe training (docs: README "When things go wrong"):
+# atomic checkpoints, stop on NaN, data checks, named hung ranks
+default_hooks = dict(
+    checkpoint=dict(type='gvp.SafeCheckpointHook'),
+    non_finite=dict(type='gvp.NonFiniteCheckHook'),
+    data_check=dict(type='gvp.DataCheckHook'),
+    heartbeat=dict(type='gvp.RankHeartbeatHook'))
+env_cfg = dict(dist_cfg=dict(timeout=600))

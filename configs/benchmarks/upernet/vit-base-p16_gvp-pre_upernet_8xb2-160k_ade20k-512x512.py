@@ -52,3 +52,12 @@ param_scheduler = [
 train_dataloader = dict(batch_size=2)
 val_dataloader = dict(batch_size=1)
 test_dataloader = val_dataloader
+
+# the toolbox's safe training (docs: README "When things go wrong"):
+# atomic checkpoints, stop on NaN, data checks, named hung ranks
+default_hooks = dict(
+    checkpoint=dict(type='gvp.SafeCheckpointHook'),
+    non_finite=dict(type='gvp.NonFiniteCheckHook'),
+    data_check=dict(type='gvp.DataCheckHook'),
+    heartbeat=dict(type='gvp.RankHeartbeatHook'))
+env_cfg = dict(dist_cfg=dict(timeout=600))

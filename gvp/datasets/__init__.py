@@ -1,0 +1,3 @@
+from .transforms import LoadImageOrSkip
+
+__all__ = ['LoadImageOrSkip']

@@ -1,0 +1,182 @@
+"""A checkpoint hook that cannot lose work.
+
+What it changes in mmengine's ``CheckpointHook`` (same arguments):
+
+* **atomic files**: checkpoints and ``last_checkpoint`` are written through
+  :class:`gvp.utils.atomic_io.AtomicLocalBackend` (temporary file, fsync,
+  zip index read back, ``os.replace``): a file under a checkpoint's final
+  name is always complete;
+* **rotation after the save**: mmengine deletes the oldest checkpoint
+  *before* writing the new one, so with ``max_keep_ckpts=1`` a failed save
+  leaves nothing; here the old one goes only once the new one is on disk;
+* **no non-finite weights**: a checkpoint whose model weights hold NaN/inf
+  is refused (:class:`~gvp.utils.errors.NonFiniteError`), so rotation
+  never replaces a good checkpoint by a broken one;
+* **relative ``last_checkpoint``**: the file name relative to the work dir,
+  so a copied work dir resumes from its own files;
+* **RNG states**: every rank's Python / numpy / torch generator states are
+  saved (message hub ``rng_states``) and restored on resume *after*
+  mmengine's loop has replayed the data loader to the resume point, so a
+  resumed run draws the same crops, flips and mask plans as an
+  uninterrupted one.
+"""
+import os.path as osp
+from collections import deque
+
+import torch
+from mmengine.dist import all_gather_object, get_rank, is_main_process
+from mmengine.hooks import CheckpointHook
+from mmengine.logging import print_log
+
+from gvp.registry import HOOKS
+from gvp.utils.atomic_io import ATOMIC_BACKEND, atomic_write
+from gvp.utils.errors import NonFiniteError
+from gvp.utils.rng import capture_rng_state, restore_rng_state
+
+RNG_KEY = 'rng_states'
+
+
+def non_finite_keys(state_dict) -> list:
+    """Names of floating tensors holding NaN or inf."""
+    return [
+        k for k, v in state_dict.items()
+        if torch.is_tensor(v) and v.is_floating_point()
+        and not bool(torch.isfinite(v).all())
+    ]
+
+
+def last_good_checkpoint(runner) -> str:
+    """The newest checkpoint this run completed, or a phrase saying none."""
+    path = runner.message_hub.get_info('last_ckpt')
+    return path if path else '(none saved yet)'
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """mmengine's ``CheckpointHook`` with atomic, finite, rotation-safe
+    checkpoints and saved RNG states (see the module docstring)."""
+
+    def __init__(self, *args, backend_args=None, **kwargs):
+        if backend_args is None:
+            backend_args = dict(backend=ATOMIC_BACKEND)
+        super().__init__(*args, backend_args=backend_args, **kwargs)
+        self._resumed_rng = None
+
+    # -- saving --------------------------------------------------------- #
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        bad = non_finite_keys(checkpoint.get('state_dict', {}))
+        if bad:
+            meta = checkpoint.get('meta', {})
+            more = f' and {len(bad) - 3} more' if len(bad) > 3 else ''
+            raise NonFiniteError(
+                f'refusing to save the checkpoint of iteration '
+                f'{meta.get("iter")} (epoch {meta.get("epoch")}): weights '
+                f'{", ".join(bad[:3])}{more} are not finite. Last good '
+                f'checkpoint: {last_good_checkpoint(runner)}; resume from '
+                'it with a lower lr (or check the data).')
+
+    def _save_checkpoint_with_step(self, runner, step, meta):
+        # every rank's generators (a collective: all ranks come here)
+        runner.message_hub.update_info(RNG_KEY,
+                                       all_gather_object(capture_rng_state()))
+        ckpt_filename = self.filename_tmpl.format(step)
+        runner.save_checkpoint(
+            self.out_dir,
+            ckpt_filename,
+            self.file_client_args,
+            save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler,
+            meta=meta,
+            by_epoch=self.by_epoch,
+            backend_args=self.backend_args,
+            **self.args)
+        # only now is it safe to point at it and to drop older ones
+        self.last_ckpt = self.file_backend.join_path(self.out_dir,
+                                                     ckpt_filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        if is_main_process():
+            self._write_last_checkpoint(runner)
+        self._rotate(runner, step)
+
+    def _write_last_checkpoint(self, runner) -> None:
+        work_dir = osp.abspath(runner.work_dir)
+        target = str(self.last_ckpt)
+        if not osp.isabs(target) and '://' not in target:
+            target = osp.abspath(target)
+        if osp.isabs(target) and osp.commonpath([target,
+                                                 work_dir]) == work_dir:
+            target = osp.relpath(target, work_dir)
+        atomic_write(osp.join(work_dir, 'last_checkpoint'), target)
+
+    def _rotate(self, runner, step) -> None:
+        if self.max_keep_ckpts <= 0:
+            return
+        # mmengine builds a deque with maxlen, which drops ids silently
+        keep = deque(getattr(self, 'keep_ckpt_ids', ()))
+        if not keep or keep[-1] != step:
+            keep.append(step)
+        while len(keep) > self.max_keep_ckpts:
+            old = keep.popleft()
+            if not is_main_process() or old == step:
+                continue
+            path = self.file_backend.join_path(self.out_dir,
+                                               self.filename_tmpl.format(old))
+            if self.file_backend.isfile(path):
+                self.file_backend.remove(path)
+            elif self.file_backend.isdir(path):
+                self.file_backend.rmtree(path)
+        self.keep_ckpt_ids = keep
+        runner.message_hub.update_info('keep_ckpt_ids', list(keep))
+
+    # -- resuming ------------------------------------------------------- #
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        info = checkpoint.get('message_hub', {}).get('runtime_info', {})
+        self._resumed_rng = info.get(RNG_KEY)
+
+    def before_train_epoch(self, runner) -> None:
+        states, self._resumed_rng = self._resumed_rng, None
+        if not states or (runner.iter == 0 and runner.epoch == 0):
+            return  # a fresh run, or load_from (weights only)
+        rank = get_rank()
+        if rank >= len(states):
+            print_log(
+                f'checkpoint has RNG states of {len(states)} ranks, this '
+                f'run has more: rank {rank} keeps its seeded generators '
+                '(the sample stream differs from an uninterrupted run)',
+                logger='current', level=30)
+            return
+        loop = runner.train_loop
+        skips = getattr(loop, '_iter', 0) if hasattr(
+            loop, 'dataloader_iterator') else 0
+        if skips:
+            # mmengine's IterBasedTrainLoop next replays ``skips`` batches
+            # (running their transforms); restore once that is done
+            loop.dataloader_iterator = _RestoreAfter(
+                loop, skips, lambda: restore_rng_state(states[rank]))
+        else:
+            restore_rng_state(states[rank])
+
+
+class _RestoreAfter:
+    """Wraps a loop's data iterator: after ``skips`` batches, call
+    ``restore`` and put the original iterator back."""
+
+    def __init__(self, loop, skips: int, restore):
+        self._loop = loop
+        self._it = loop.dataloader_iterator
+        self._left = skips
+        self._restore = restore
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        batch = next(self._it)
+        self._left -= 1
+        if self._left == 0:
+            self._restore()
+            self._loop.dataloader_iterator = self._it
+        return batch
+
+    def __getattr__(self, name):
+        return getattr(self._it, name)

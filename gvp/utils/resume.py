@@ -1,0 +1,141 @@
+"""Which checkpoint ``--resume`` takes, and whether ``load_from`` fits.
+
+``--resume`` without a path takes the newest *loadable* runner checkpoint
+of the work dir itself (``iter_N.pth`` / ``epoch_N.pth``, highest N first);
+broken ones are skipped and named. ``last_checkpoint`` is not trusted for
+the location: it may be absolute and point into the folder a work dir was
+copied from. An explicit ``--resume PATH`` is used as given.
+"""
+import os
+import os.path as osp
+import re
+from typing import List, Optional, Tuple
+
+from mmengine.logging import print_log
+
+from .errors import ResumeError
+from .safe_load import CheckpointError, load_checkpoint_file
+from .state_dict import state_dict_mismatch
+
+RUNNER_KEYS = ('meta', 'state_dict', 'optimizer')
+_NAME = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
+
+
+def runner_checkpoints(work_dir: str) -> List[str]:
+    """``iter_N.pth`` / ``epoch_N.pth`` of ``work_dir``, newest first."""
+    if not osp.isdir(work_dir):
+        return []
+    found = []
+    for name in os.listdir(work_dir):
+        m = _NAME.match(name)
+        if m:
+            path = osp.join(work_dir, name)
+            found.append((int(m.group(2)), osp.getmtime(path), path))
+    return [p for _, _, p in sorted(found, reverse=True)]
+
+
+def check_runner_checkpoint(path: str) -> dict:
+    """Load ``path`` (tensors mapped, not read) and check it is a runner
+    checkpoint; return it. Raises :class:`CheckpointError`."""
+    ckpt = load_checkpoint_file(path, map_location='cpu', mmap=True)
+    missing = [k for k in RUNNER_KEYS
+               if not isinstance(ckpt, dict) or k not in ckpt]
+    if missing:
+        raise CheckpointError(
+            f'--resume {path}: not a training checkpoint (it has no '
+            f'{", ".join(missing)}); resume takes a runner checkpoint such '
+            'as work_dirs/<config>/iter_N.pth. To start from weights only, '
+            f'use --cfg-options load_from={path} (a whole model) or '
+            "model.backbone.init_cfg=\"dict(type='Pretrained', "
+            f"checkpoint='{path}')\" (a converted backbone).")
+    return ckpt
+
+
+def find_resume_checkpoint(work_dir: str) -> Tuple[str, List[str]]:
+    """The newest loadable runner checkpoint of ``work_dir`` and the
+    messages about the broken ones skipped on the way.
+
+    Raises:
+        ResumeError: the work dir holds no loadable checkpoint.
+    """
+    skipped = []
+    for path in runner_checkpoints(work_dir):
+        try:
+            check_runner_checkpoint(path)
+        except CheckpointError as e:
+            skipped.append(str(e))
+            continue
+        return path, skipped
+    looked = (f'{len(skipped)} checkpoint(s), none loadable: '
+              + ' | '.join(skipped)) if skipped else \
+        'no iter_N.pth / epoch_N.pth there'
+    exists = '' if osp.isdir(work_dir) else ' (the folder does not exist)'
+    raise ResumeError(
+        f'--resume: nothing to resume in work dir {osp.abspath(work_dir)}'
+        f'{exists}: {looked}. Check --work-dir, give the checkpoint '
+        'explicitly (--resume PATH), or start a new run on purpose with '
+        '--fresh.')
+
+
+def resolve_resume(work_dir: str, resume: Optional[str], fresh: bool,
+                   log=print) -> Optional[str]:
+    """The checkpoint a run starts from (``None``: from scratch).
+
+    ``resume``: ``None`` (no flag), ``'auto'`` (``--resume``) or a path.
+    Without ``--resume`` a work dir that already holds checkpoints is
+    refused unless ``fresh`` (no silent restart over an earlier run).
+    """
+    if resume is not None and fresh:
+        raise ResumeError('--resume and --fresh contradict each other: '
+                          'give one of them')
+    if resume is None:
+        existing = runner_checkpoints(work_dir)
+        if existing and not fresh:
+            raise ResumeError(
+                f'work dir {osp.abspath(work_dir)} already holds checkpoints '
+                f'({", ".join(osp.basename(p) for p in existing[:3])}): '
+                'continue that run with --resume, use another --work-dir, '
+                'or start over on purpose with --fresh (its checkpoints are '
+                'then overwritten as the new run saves).')
+        return None
+    if resume == 'auto':
+        path, skipped = find_resume_checkpoint(work_dir)
+        for msg in skipped:
+            log(f'--resume: skipping {msg}')
+        log(f'--resume: resuming from {path}')
+        return path
+    check_runner_checkpoint(resume)
+    return resume
+
+
+def check_load_from(model, path: str) -> None:
+    """``load_from`` must fit the model: every model key present with its
+    shape (mmengine would load non-strictly and train on from random init).
+
+    Raises:
+        CheckpointError: naming what does not fit, and for a converted
+            backbone (keys without the ``backbone.`` prefix) how to load it.
+    """
+    ckpt = load_checkpoint_file(path, map_location='cpu', mmap=True)
+    given = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
+    given = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in given.items()}
+    expected = model.state_dict()
+    problems = state_dict_mismatch(expected, given)
+    if not [p for p in problems if not p.startswith('unexpected')]:
+        if problems:
+            print_log(f'load_from {path}: {problems[0]} (ignored)',
+                      logger='current', level=30)
+        return
+    backbone = {k[len('backbone.'):] for k in expected
+                if k.startswith('backbone.')}
+    if backbone and sum(k in backbone for k in given) >= len(given) // 2:
+        hint = (' It looks like backbone weights (a converted checkpoint): '
+                'load them with --cfg-options "model.backbone.init_cfg='
+                f"dict(type='Pretrained', checkpoint='{path}')\" instead.")
+    else:
+        hint = (' Use a checkpoint of this model, or init_cfg=dict(type='
+                "'Pretrained', checkpoint=..., prefix=...) for a part of it.")
+    raise CheckpointError(
+        f'load_from {path} does not fit the model: '
+        f'{"; ".join(problems)}.{hint}')

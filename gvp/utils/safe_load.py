@@ -1,0 +1,185 @@
+"""The one checkpoint loader: ``weights_only=True`` with a small allowlist.
+
+Every path that reads a checkpoint (``--resume``, ``load_from``,
+``init_cfg=dict(type='Pretrained')``, the tokenizer's ``checkpoint``,
+``tools/model_converters``, the resume preflight) goes through
+:func:`load_checkpoint_file`; ``import gvp`` registers it as mmengine's
+loader for local paths, so mmengine's own calls use it too.
+
+A pickle can run arbitrary code while it is read. torch's ``weights_only``
+unpickler builds only tensors, containers and the globals it is told are
+safe. A runner checkpoint needs a few more (:data:`SAFE_GLOBALS`): mmengine's
+``HistoryBuffer`` (the message hub's scalars) and numpy's array / dtype /
+scalar reconstruction. Nothing on that list executes code from the file.
+
+mmengine 0.10.7 also pickles ``HistoryBuffer._statistics_methods`` as
+``getattr(HistoryBuffer, 'mean')`` etc. ``builtins.getattr`` is never
+allowlisted (``getattr(os, 'system')`` is one step from a shell); instead
+:func:`_history_buffer_method` stands in for it and resolves only a
+registered statistics method of ``HistoryBuffer``. Checkpoints written by
+this toolbox do not contain that call at all (:mod:`gvp.utils.compat`).
+
+Unsafe loading (plain unpickling) is an explicit opt-in for files you
+trust: ``--trust-checkpoint`` on the tools or ``GVP_TRUST_CHECKPOINTS=1``;
+each such load prints a warning naming the file.
+"""
+import os
+import os.path as osp
+import pickle
+import warnings
+import zipfile
+from typing import Any, Optional
+
+import numpy as np
+import torch
+
+from .errors import GVPError
+
+TRUST_ENV = 'GVP_TRUST_CHECKPOINTS'
+OPT_IN = (f'--trust-checkpoint (tools/train.py, test.py, converters) or '
+          f'{TRUST_ENV}=1')
+
+
+class CheckpointError(GVPError):
+    """A checkpoint file that cannot be read: missing, empty, truncated, not
+    a torch file, or refused by the safe loader. The message is one line
+    that names the file and what to do."""
+
+
+def _history_buffer_method(obj, name: str):
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods
+    (what mmengine pickles for ``_statistics_methods``)."""
+    from mmengine.logging import HistoryBuffer
+    allowed = {'min', 'max', 'current', 'mean',
+               *HistoryBuffer._statistics_methods}
+    if obj is HistoryBuffer and name in allowed:
+        return HistoryBuffer._statistics_methods.get(
+            name, getattr(HistoryBuffer, name))
+    raise pickle.UnpicklingError(
+        f'getattr({getattr(obj, "__name__", type(obj).__name__)}, {name!r}) '
+        'is not allowed (only HistoryBuffer statistics methods)')
+
+
+def _safe_globals():
+    from mmengine.logging import HistoryBuffer
+    core = np._core if hasattr(np, '_core') else np.core
+    out = [
+        HistoryBuffer,
+        np.ndarray,
+        np.dtype,
+        (core.multiarray._reconstruct,
+         f'{core.__name__}.multiarray._reconstruct'),
+        (core.multiarray.scalar, f'{core.__name__}.multiarray.scalar'),
+        # numpy 1.x wrote these names; numpy 2 reads them too
+        (core.multiarray._reconstruct, 'numpy.core.multiarray._reconstruct'),
+        (core.multiarray.scalar, 'numpy.core.multiarray.scalar'),
+        (_history_buffer_method, 'builtins.getattr'),
+    ]
+    # numpy >= 1.25 pickles dtypes as instances of numpy.dtypes.*DType
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        out += [getattr(dtypes, n) for n in dir(dtypes)
+                if n.endswith('DType') and isinstance(getattr(dtypes, n),
+                                                      type)]
+    return out
+
+
+SAFE_GLOBALS_DOC = ('mmengine HistoryBuffer, numpy ndarray/dtype/scalar '
+                    'reconstruction')
+
+
+def trusted_by_env() -> bool:
+    return os.environ.get(TRUST_ENV, '') not in ('', '0')
+
+
+def _check_file(path: str) -> None:
+    if not osp.isfile(path):
+        raise CheckpointError(
+            f'checkpoint {path}: no such file; check the path given to '
+            '--resume, load_from or init_cfg.checkpoint')
+    size = osp.getsize(path)
+    if size == 0:
+        raise CheckpointError(
+            f'checkpoint {path}: empty file (0 bytes), probably from an '
+            'interrupted save; delete it and use an earlier checkpoint')
+    if not zipfile.is_zipfile(path):
+        with open(path, 'rb') as f:
+            head = f.read(4)
+        if head[:1] == b'\x80':
+            return  # legacy (pre-1.6) torch format: torch.load reads it
+        if head[:2] == b'PK':
+            what = 'truncated or damaged (its zip index is missing)'
+        else:
+            what = 'not a torch checkpoint'
+        raise CheckpointError(
+            f'checkpoint {path}: {what} ({size} bytes); use another '
+            'checkpoint or re-create this one')
+
+
+def load_checkpoint_file(path: str,
+                         map_location: Any = 'cpu',
+                         trusted: Optional[bool] = None,
+                         mmap: bool = False) -> Any:
+    """Read a checkpoint safely.
+
+    Args:
+        path (str): a local file written by ``torch.save``.
+        map_location: as ``torch.load``.
+        trusted (bool, optional): unpickle without restrictions (runs any
+            code the file holds). ``None``: the ``GVP_TRUST_CHECKPOINTS``
+            environment variable decides.
+        mmap (bool): map tensors instead of reading them (cheap look at
+            keys).
+
+    Raises:
+        CheckpointError: one line naming the file, what is wrong with it
+            and, for a refused pickle, how to opt in if the file is trusted.
+    """
+    path = osp.expanduser(str(path))
+    _check_file(path)
+    if trusted is None:
+        trusted = trusted_by_env()
+    if trusted:
+        warnings.warn(
+            f'loading {path} with full unpickling (trusted by '
+            f'{TRUST_ENV} / --trust-checkpoint): it can run code',
+            stacklevel=2)
+        print(f'WARNING: unsafe load of {path} (trusted by opt-in)',
+              flush=True)
+        return _load(path, map_location, False, mmap)
+    try:
+        with torch.serialization.safe_globals(_safe_globals()):
+            return _load(path, map_location, True, mmap)
+    except pickle.UnpicklingError as e:
+        reason = _first_line(e)
+        raise CheckpointError(
+            f'checkpoint {path} refused by the safe loader: {reason}. It '
+            'holds objects beyond tensors and the allowlisted types '
+            f'({SAFE_GLOBALS_DOC}), and unpickling them can run code. If '
+            f'you trust this file, load it with {OPT_IN}.') from None
+
+
+def _load(path, map_location, weights_only, mmap):
+    try:
+        return torch.load(path, map_location=map_location,
+                          weights_only=weights_only, mmap=mmap)
+    except pickle.UnpicklingError:
+        raise
+    except (RuntimeError, EOFError, ValueError, zipfile.BadZipFile,
+            OSError) as e:
+        raise CheckpointError(
+            f'checkpoint {path}: cannot be read ({_first_line(e)}); it is '
+            'probably truncated or damaged: use another checkpoint') from None
+
+
+def _first_line(e: BaseException) -> str:
+    """The informative line of an error: torch's weights-only refusal puts
+    general advice first and the reason after it."""
+    text = str(e)
+    if 'WeightsUnpickler error:' in text:
+        text = text.split('WeightsUnpickler error:', 1)[1]
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for ln in lines:
+        if 'GLOBAL' in ln or 'reduce for' in ln or 'not allowed' in ln:
+            return ln.split(' Please use ')[0].rstrip('.')
+    return (lines[0] if lines else type(e).__name__).rstrip('.')
