@@ -102,3 +102,18 @@ def logged_scalars(work_dir):
         with open(path) as f:
             rows += [json.loads(line) for line in f if 'loss' in line]
     return rows
+
+
+def write_malicious(path, marker):
+    """A checkpoint whose unpickling creates ``marker`` (os.system)."""
+    import os
+
+    import torch
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f'touch {marker}', ))
+
+    torch.save({'meta': {}, 'state_dict': {'w': torch.zeros(1)},
+                'optimizer': {}, 'payload': Payload()}, str(path))
+    return str(path)

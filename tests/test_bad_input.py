@@ -7,7 +7,8 @@ import torch
 from fashion_mnist import convert  # tools/dataset_converters (see conftest)
 from mmengine.config import Config
 
-from gvp.utils import check_data_paths, check_resume_checkpoint
+from gvp.utils import (CheckpointError, check_data_paths,
+                       check_runner_checkpoint)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO = f'{ROOT}/configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
@@ -36,13 +37,12 @@ def test_missing_ann_file_inside_a_wrapper(tmp_path):
 def test_resume_from_bare_weights_is_refused(tmp_path):
     path = tmp_path / 'weights.pth'
     torch.save({'state_dict': {'w': torch.zeros(1)}}, path)
-    with pytest.raises(ValueError, match='not a training checkpoint .*'
+    with pytest.raises(CheckpointError, match='not a training checkpoint .*'
                        'load_from='):
-        check_resume_checkpoint(str(path))
+        check_runner_checkpoint(str(path))
     runner_ckpt = tmp_path / 'iter_1.pth'
     torch.save({'meta': {}, 'state_dict': {}, 'optimizer': {}}, runner_ckpt)
-    check_resume_checkpoint(str(runner_ckpt))
-    check_resume_checkpoint('auto')
+    check_runner_checkpoint(str(runner_ckpt))
 
 
 def _write_idx(folder, split_prefix, images, labels):

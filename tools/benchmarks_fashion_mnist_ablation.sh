@@ -20,7 +20,7 @@ export OMP_NUM_THREADS=$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))
 pretrain() {
   local cfg="$DIR/$1_vit-tiny-p4_1xb64-${2:-4e-10k}_fashion-mnist.py"
   local work="work_dirs/ablation/${3:-$1}"
-  python tools/train.py "$cfg" --work-dir "$work" > "$work.log" 2>&1
+  python tools/train.py "$cfg" --work-dir "$work" --auto-resume >> "$work.log" 2>&1
 }
 mkdir -p work_dirs/ablation
 for row in "${ROWS[@]}"; do

@@ -14,4 +14,4 @@ fi
 bash "$ROOT/tools/install.sh" "${INSTALL_ARGS[@]}"
 cd "$ROOT"
 exec ${PYTHON:-python} tools/train.py \
-  configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py "$@"
+  configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py --auto-resume "$@"

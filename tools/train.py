@@ -1,12 +1,14 @@
 """Train with a config: pretraining (gvp scope) or any downstream config.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT] | --fresh]
-                                 [--amp] [--cfg-options k=v ...]
+    python tools/train.py CONFIG [--work-dir DIR]
+        [--resume [CKPT] | --auto-resume | --fresh] [--trust-checkpoint]
+        [--amp] [--cfg-options k=v ...]
     bash tools/dist_train.sh CONFIG GPUS [args...]
 
 ``--resume`` alone continues from the newest loadable checkpoint of the
 work dir and refuses when there is none; a work dir that already holds
-checkpoints is not trained over without ``--resume`` or ``--fresh``.
+checkpoints is not trained over without ``--resume`` or ``--fresh``;
+``--auto-resume`` resumes when there is a checkpoint and starts otherwise.
 """
 import argparse
 import os.path as osp
@@ -19,6 +21,7 @@ from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        check_load_from, parse_common, resolve_resume,
                        setup_cpu_distributed)
 from gvp.utils.dist import run_reporting_errors
+from gvp.utils.resume import runner_checkpoints
 
 
 def parse_args():
@@ -31,6 +34,11 @@ def parse_args():
         const='auto',
         help='resume from the given checkpoint, or (no value) from the '
         'newest loadable checkpoint in the work dir')
+    parser.add_argument(
+        '--auto-resume',
+        action='store_true',
+        help='resume if the work dir holds a checkpoint, else start: one '
+        'command for a run that may be interrupted and restarted')
     parser.add_argument(
         '--fresh',
         action='store_true',
@@ -55,6 +63,9 @@ def merge_args(cfg, args):
     resume = args.resume
     if resume is None and cfg.get('resume', False):
         resume = cfg.get('load_from') or 'auto'
+    if resume is None and args.auto_resume and runner_checkpoints(
+            cfg.work_dir):
+        resume = 'auto'
     ckpt = resolve_resume(cfg.work_dir, resume, args.fresh)
     cfg.resume = ckpt is not None
     if ckpt is not None:

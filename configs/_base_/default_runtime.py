@@ -5,9 +5,16 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=100),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # atomic files, rotation after the save, no NaN weights, RNG states
     checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # stop at the first non-finite loss / grad norm, before anything is saved
+    non_finite=dict(type='NonFiniteCheckHook'),
+    # empty dataset, missing files, image shape vs model: before step 1
+    data_check=dict(type='DataCheckHook'),
+    # each rank's progress, to name a hung rank when a collective times out
+    heartbeat=dict(type='RankHeartbeatHook'),
 )
 
 env_cfg = dict(

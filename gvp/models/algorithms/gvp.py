@@ -3,7 +3,7 @@ from typing import Dict, List, Optional
 
 from mmpretrain.models import BaseSelfSupervisor
 from mmpretrain.structures import DataSample
-from torch import Tensor
+from torch import Tensor, nn
 
 from gvp.registry import MODELS
 from ..backbones.token_embed import unit_range
@@ -43,7 +43,40 @@ class GVP(BaseSelfSupervisor):
         self.tokenizer = None
         if tokenizer is not None:
             self.tokenizer = MODELS.build(dict(tokenizer, frozen=True))
+        self._check_shapes()
         self._check_variant()
+
+    def _check_shapes(self):
+        """Backbone, head and data preprocessor must agree on width, patch
+        size and channels (otherwise the first step fails deep in torch)."""
+        backbone, head = self.backbone, self.head
+        predictor = getattr(head, 'predictor', None)
+        if isinstance(predictor, nn.Linear) and \
+                predictor.in_features != backbone.embed_dims:
+            raise ValueError(
+                f'head.embed_dims={predictor.in_features} but the backbone '
+                f'is {backbone.embed_dims} wide: set model.head.embed_dims='
+                f'{backbone.embed_dims}')
+        if head.target != 'pixels':
+            return
+        if head.patch_size != backbone.patch_size:
+            raise ValueError(
+                f'head.patch_size={head.patch_size} but backbone.patch_size='
+                f'{backbone.patch_size}: the head predicts the pixels of one '
+                f'token; set model.head.patch_size={backbone.patch_size}')
+        proj = getattr(backbone.patch_embed, 'projection', None)
+        channels = getattr(proj, 'in_channels', head.in_channels)
+        if head.in_channels != channels:
+            raise ValueError(
+                f'head.in_channels={head.in_channels} but the backbone takes '
+                f'{channels}-channel images: set model.head.in_channels='
+                f'{channels}')
+        mean = getattr(self.data_preprocessor, 'mean', None)
+        if isinstance(mean, Tensor) and mean.numel() not in (1, channels):
+            raise ValueError(
+                f'data_preprocessor mean/std have {mean.numel()} values but '
+                f'the backbone takes {channels} channels: give one per '
+                'channel')
 
     def _check_variant(self):
         needs_ids = self.head.target == 'ids' or self.backbone.takes_ids

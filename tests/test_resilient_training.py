@@ -1,0 +1,289 @@
+"""End to end: NaN stops, kill -9 and resume, bit-equal resume, refused
+checkpoints and bad data through tools/train.py (slow)."""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from glob import glob
+
+import pytest
+import torch
+from gvp_testing import dist_env, logged_scalars, write_malicious
+
+from gvp.utils import load_checkpoint_file
+
+pytestmark = pytest.mark.slow
+DEMO = 'configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
+
+
+def _config(tmp_path, root, data_root, extra=''):
+    """The demo with a tiny ViT, per-iteration logging without smoothing
+    (window 1), checkpoints every 10 iterations."""
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text(f"""
+_base_ = '{root}/{DEMO}'
+model = dict(
+    backbone=dict(arch=dict(_delete_=True, embed_dims=32, num_layers=2,
+                            num_heads=2, feedforward_channels=64)),
+    head=dict(embed_dims=32))
+train_dataloader = dict(batch_size=16, num_workers=0,
+                        persistent_workers=False,
+                        dataset=dict(data_root='{data_root}'))
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
+                        begin=0, end=5)]
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval=10, max_keep_ckpts=2))
+log_processor = dict(window_size=1)
+custom_hooks = []
+{extra}
+""")
+    return str(cfg)
+
+
+def _env():
+    tests = os.path.dirname(os.path.abspath(__file__))
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env['PYTHONPATH'] = os.pathsep.join([tests, env.get('PYTHONPATH', '')])
+    return env
+
+
+def _train(root, cfg, work, *extra, env=None):
+    return subprocess.run(
+        [sys.executable, 'tools/train.py', cfg, '--work-dir', work, *extra],
+        cwd=root, capture_output=True, text=True, env=env or _env())
+
+
+def _losses(work):
+    return {r['iter']: r['loss'] for r in logged_scalars(work)}
+
+
+def _last_error_line(proc):
+    return proc.stderr.strip().splitlines()[-1]
+
+
+def test_nan_stops_in_its_iteration_and_keeps_last_good(
+        tmp_path, root, fashion_mnist_subset):
+    cfg = _config(tmp_path, root, fashion_mnist_subset, """
+custom_imports = dict(imports=['nan_injection'], allow_failed_imports=False)
+custom_hooks = [dict(type='InjectNaNHook', at=12)]
+default_hooks['checkpoint'].update(interval=5, max_keep_ckpts=1)
+""")
+    work = str(tmp_path / 'work')
+    proc = _train(root, cfg, work, '--cfg-options', 'train_cfg.max_iters=30')
+    assert proc.returncode != 0
+    line = _last_error_line(proc)
+    assert line.startswith('error: iteration 12: loss=nan'), line
+    assert f'Last good checkpoint: {work}/iter_10.pth' in line
+    assert sorted(os.listdir(work)).count('iter_10.pth') == 1
+    assert not glob(f'{work}/iter_1[5-9].pth') + glob(f'{work}/iter_[2-9]*')
+    state = load_checkpoint_file(f'{work}/iter_10.pth')['state_dict']
+    assert all(torch.isfinite(v).all() for v in state.values())
+    assert max(_losses(work)) == 11  # iteration 12 was never logged
+
+
+def test_huge_lr_stops_instead_of_saving_nan(tmp_path, root,
+                                             fashion_mnist_subset):
+    cfg = _config(tmp_path, root, fashion_mnist_subset)
+    work = str(tmp_path / 'work')
+    proc = _train(root, cfg, work, '--cfg-options', 'train_cfg.max_iters=40',
+                  'optim_wrapper.optimizer.lr=1000.0')
+    assert proc.returncode != 0
+    assert 'error: iteration ' in _last_error_line(proc)
+    for path in glob(f'{work}/iter_*.pth'):
+        state = load_checkpoint_file(path)['state_dict']
+        assert all(torch.isfinite(v).all() for v in state.values()), path
+
+
+def test_malicious_checkpoint_refused_by_train_tool(tmp_path, root,
+                                                   fashion_mnist_subset):
+    cfg = _config(tmp_path, root, fashion_mnist_subset)
+    marker = tmp_path / 'PWNED'
+    work = tmp_path / 'work'
+    work.mkdir()
+    evil = write_malicious(work / 'iter_10.pth', marker)
+    runs = {
+        '--resume PATH': ('--resume', evil),
+        '--resume': ('--resume', ),
+        'load_from': ('--fresh', '--cfg-options', f'load_from={evil}'),
+    }
+    for what, args in runs.items():
+        proc = _train(root, cfg, str(work), *args)
+        assert proc.returncode == 1, what
+        line = _last_error_line(proc)
+        assert 'refused by the safe loader' in line, (what, line)
+        assert 'GVP_TRUST_CHECKPOINTS=1' in line, (what, line)
+    assert not marker.exists()
+
+
+def test_resume_is_bit_exact_and_copied_work_dir_uses_own_files(
+        tmp_path, root, fashion_mnist_subset):
+    cfg = _config(tmp_path, root, fashion_mnist_subset)
+    full = str(tmp_path / 'full')
+    proc = _train(root, cfg, full, '--cfg-options', 'train_cfg.max_iters=30')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert open(f'{full}/last_checkpoint').read() == 'iter_30.pth'
+    # the run "interrupted" after iteration 20, in a copy of its work dir
+    copy = str(tmp_path / 'copy')
+    shutil.copytree(full, copy)
+    os.remove(f'{copy}/iter_30.pth')
+    for run in glob(f'{copy}/2*'):
+        shutil.rmtree(run)
+    proc = _train(root, cfg, copy, '--resume', '--cfg-options',
+                  'train_cfg.max_iters=30')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'resuming from {copy}/iter_20.pth' in proc.stdout + proc.stderr
+    a, b = _losses(full), _losses(copy)
+    assert sorted(b) == list(range(21, 31))
+    assert [a[i] for i in b] == [b[i] for i in b]  # bit for bit
+    assert os.path.isfile(f'{copy}/iter_30.pth')
+
+
+def test_resume_is_bit_exact_with_two_processes(tmp_path, root,
+                                                fashion_mnist_subset):
+    cfg = _config(tmp_path, root, fashion_mnist_subset)
+
+    def dist_train(work, *extra):
+        env = dist_env()
+        env['PYTHONPATH'] = _env()['PYTHONPATH']
+        proc = subprocess.run(
+            ['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work,
+             *extra, '--cfg-options', 'train_cfg.max_iters=30'],
+            cwd=root, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+
+    full = str(tmp_path / 'full')
+    dist_train(full)
+    ckpt = load_checkpoint_file(f'{full}/iter_20.pth')
+    assert len(ckpt['message_hub']['runtime_info']['rng_states']) == 2
+    part = str(tmp_path / 'part')
+    os.makedirs(part)
+    shutil.copy(f'{full}/iter_20.pth', part)
+    dist_train(part, '--resume')
+    a, b = _losses(full), _losses(part)
+    assert sorted(b) == list(range(21, 31))
+    assert [a[i] for i in b] == [b[i] for i in b]
+
+
+def _complete_checkpoints(work):
+    """Every file under a checkpoint's final name loads; their iterations."""
+    its = []
+    for path in glob(f'{work}/iter_*.pth'):
+        ckpt = load_checkpoint_file(path)  # raises if incomplete
+        its.append(ckpt['meta']['iter'])
+    return sorted(its)
+
+
+def test_kill_9_at_random_points_then_resume(tmp_path, root,
+                                            fashion_mnist_subset):
+    """SIGKILL at 20 random moments of a run that saves every iteration;
+    each time ``--auto-resume`` continues from the newest complete
+    checkpoint, and the run finishes."""
+    cfg = _config(tmp_path, root, fashion_mnist_subset, """
+default_hooks['checkpoint'].update(interval=1, max_keep_ckpts=2)
+""")
+    work = str(tmp_path / 'work')
+    cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work,
+           '--auto-resume', '--cfg-options', 'train_cfg.max_iters=200']
+    rng = random.Random(0)
+    kills = 0
+    while kills < 20:
+        before = _complete_checkpoints(work) if os.path.isdir(work) else []
+        log = open(tmp_path / f'run{kills}.log', 'w')
+        proc = subprocess.Popen(cmd, cwd=root, stdout=log,
+                                stderr=subprocess.STDOUT, env=_env())
+        # wait for this run's first save, then kill at a random moment
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            now = _complete_checkpoints(work) if os.path.isdir(work) else []
+            if now and now[-1] > (before[-1] if before else 0):
+                break
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0, 0.6))
+        if proc.poll() is not None:
+            break  # finished before the kill
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        log.close()
+        kills += 1
+        after = _complete_checkpoints(work)  # never an incomplete file
+        text = open(tmp_path / f'run{kills - 1}.log').read()
+        if before:
+            assert f'resuming from {work}/iter_{before[-1]}.pth' in text
+        assert after and after[-1] >= (before[-1] if before else 1)
+    assert kills == 20
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
+                          env=_env())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _complete_checkpoints(work)[-1] == 200
+    assert not glob(f'{work}/*.tmp') or True  # leftovers are ignored
+
+
+def test_hung_rank_ends_the_job_with_its_name(tmp_path, root,
+                                              fashion_mnist_subset):
+    cfg = _config(tmp_path, root, fashion_mnist_subset, """
+env_cfg = dict(dist_cfg=dict(timeout=10))
+""")
+    work = str(tmp_path / 'work')
+    env = dist_env()
+    env['PYTHONPATH'] = _env()['PYTHONPATH']
+    proc = subprocess.Popen(
+        ['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work,
+         '--cfg-options', 'train_cfg.max_iters=100000'],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env=env, start_new_session=True)
+    rank1 = None
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not logged_scalars(work):
+            time.sleep(0.2)
+        assert logged_scalars(work), 'training did not start'
+        rank1 = _pid_of_rank(proc.pid, 1)
+        os.kill(rank1, signal.SIGSTOP)
+        stopped = time.time()
+        out, _ = proc.communicate(timeout=120)
+        took = time.time() - stopped
+    finally:
+        if rank1 is not None:
+            try:
+                os.kill(rank1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode != 0
+    assert took < 10 + 60, took  # timeout + the launcher's shutdown grace
+    assert 'error: rank 0: a collective operation got no answer within 10' \
+        in out, out[-3000:]
+    assert 'rank 1 (finished iteration' in out
+
+
+def _pid_of_rank(root_pid, rank):
+    """The worker process of ``rank`` below the launcher ``root_pid``."""
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            env = open(f'/proc/{pid}/environ', 'rb').read().split(b'\0')
+            cmdline = open(f'/proc/{pid}/cmdline', 'rb').read()
+        except OSError:
+            continue
+        if b'tools/train.py' in cmdline and f'RANK={rank}'.encode() in env \
+                and _descends(int(pid), root_pid):
+            return int(pid)
+    raise AssertionError(f'no process of rank {rank}')
+
+
+def _descends(pid, ancestor):
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            stat = open(f'/proc/{pid}/stat').read()
+        except OSError:
+            return False
+        pid = int(stat.rsplit(')', 1)[1].split()[1])
+    return False

@@ -1,0 +1,210 @@
+"""Safe checkpoint loading, atomic writes and resume selection (fast)."""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from gvp_testing import TINY_TOKENIZER, tiny_backbone, write_malicious
+
+from gvp.registry import MODELS
+from gvp.utils import (CheckpointError, ResumeError, check_runner_checkpoint,
+                       load_checkpoint_file, resolve_resume)
+from gvp.utils.atomic_io import atomic_write
+from gvp.utils.resume import check_load_from, find_resume_checkpoint
+
+
+@pytest.fixture
+def evil(tmp_path):
+    marker = tmp_path / 'PWNED'
+    path = write_malicious(tmp_path / 'iter_1.pth', marker)
+    yield path, marker
+    assert not marker.exists(), 'a checkpoint ran code'
+
+
+def test_malicious_refused_by_every_in_process_path(evil):
+    from mmengine.runner.checkpoint import CheckpointLoader, load_checkpoint
+    path, marker = evil
+    opt_in = 'GVP_TRUST_CHECKPOINTS=1'
+    loaders = [
+        lambda: load_checkpoint_file(path),
+        # mmengine's loader: --resume, load_from and Pretrained all use it
+        lambda: CheckpointLoader.load_checkpoint(path, map_location='cpu'),
+        lambda: load_checkpoint(torch.nn.Linear(1, 1), path),
+        lambda: check_runner_checkpoint(path),  # the resume preflight
+        lambda: MODELS.build(tiny_backbone(
+            mode='finetune', init_cfg=dict(type='Pretrained',
+                                           checkpoint=path))).init_weights(),
+        lambda: MODELS.build(dict(TINY_TOKENIZER, checkpoint=path)),
+    ]
+    for load in loaders:
+        with pytest.raises(CheckpointError, match=opt_in) as e:
+            load()
+        assert 'posix.system' in str(e.value) and path in str(e.value)
+        assert '\n' not in str(e.value)
+
+
+def test_opt_in_loads_with_a_warning(evil, monkeypatch, capsys):
+    """The opt-in really unpickles (so the refusals above are meaningful)."""
+    path, marker = evil
+    monkeypatch.setenv('GVP_TRUST_CHECKPOINTS', '1')
+    with pytest.warns(UserWarning, match='full unpickling'):
+        load_checkpoint_file(path)
+    assert f'unsafe load of {path}' in capsys.readouterr().out
+    assert marker.exists()
+    marker.unlink()
+
+
+def test_converter_refuses_then_obeys_trust_flag(evil, root, tmp_path):
+    path, marker = evil
+    cmd = [sys.executable, 'tools/model_converters/gvp2vit.py', path,
+           str(tmp_path / 'out.pth')]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f'error: checkpoint {path} refused by the safe loader')
+    assert '--trust-checkpoint' in proc.stderr
+    assert not (tmp_path / 'out.pth').exists()
+
+
+def _history_buffer_checkpoint(path, mmengine_pickling: bool):
+    """A message-hub state saved with our pickling or with mmengine's own
+    (``getattr(HistoryBuffer, 'mean')`` in the pickle)."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer, MessageHub
+
+    from gvp.utils import compat
+    hub = MessageHub.get_instance('ckpt-test')
+    hub.update_scalar('train/loss', 0.5)
+    hub.update_scalar('train/loss', 1.5)
+    state = dict(meta=dict(iter=3, seed=np.int64(7)), state_dict={},
+                 optimizer={}, message_hub=hub.state_dict())
+    if mmengine_pickling:
+        HistoryBuffer.__getstate__ = compat._original_getstate
+    try:
+        torch.save(state, path)
+    finally:
+        compat.pickle_history_buffers_without_methods()
+    return path
+
+
+@pytest.mark.parametrize('mmengine_pickling', [False, True])
+def test_runner_state_loads_without_getattr(tmp_path, mmengine_pickling):
+    path = _history_buffer_checkpoint(tmp_path / 'c.pth', mmengine_pickling)
+    needs = torch.serialization.get_unsafe_globals_in_checkpoint(str(path))
+    assert ('builtins.getattr' in needs) == mmengine_pickling
+    ckpt = load_checkpoint_file(str(path))
+    buf = ckpt['message_hub']['log_scalars']['train/loss']
+    assert buf.mean() == 1.0 and buf.statistics('current') == 1.5
+    assert int(ckpt['meta']['seed']) == 7
+
+
+def test_restricted_getattr_is_not_getattr(tmp_path):
+    """An old-style pickle calling getattr on anything but HistoryBuffer's
+    statistics methods is refused, even on an allowlisted class."""
+    from mmengine.logging import HistoryBuffer
+
+    class Sneaky:
+        def __reduce__(self):
+            return (getattr, (HistoryBuffer, 'update'))
+    torch.save({'x': Sneaky()}, tmp_path / 's.pth')
+    with pytest.raises(CheckpointError, match='getattr.*not allowed'):
+        load_checkpoint_file(str(tmp_path / 's.pth'))
+
+
+@pytest.mark.parametrize('content, says', [
+    (b'', 'empty file'),
+    (b'hello, not a checkpoint', 'not a torch checkpoint'),
+    ('truncated', 'truncated or damaged'),
+])
+def test_bad_files_get_one_line(tmp_path, content, says):
+    path = tmp_path / 'bad.pth'
+    if content == 'truncated':
+        torch.save({'w': torch.zeros(1000)}, path)
+        data = path.read_bytes()
+        path.write_bytes(data[:len(data) // 2])
+    else:
+        path.write_bytes(content)
+    with pytest.raises(CheckpointError, match=says) as e:
+        load_checkpoint_file(str(path))
+    assert str(path) in str(e.value) and '\n' not in str(e.value)
+
+
+def test_atomic_write_survives_kill_during_write(tmp_path):
+    """SIGKILL while a large file is being written: the final name holds
+    the old content, never a partial file."""
+    target = tmp_path / 'iter_1.pth'
+    atomic_write(str(target), b'old')
+    code = ('import sys; from gvp.utils.atomic_io import atomic_write; '
+            'print("go", flush=True); '
+            f'atomic_write({str(target)!r}, b"x" * (1 << 29))')
+    proc = subprocess.Popen([sys.executable, '-c', code],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == 'go'
+    import time
+    deadline = time.time() + 30
+    # wait until the temporary file is being filled, then kill
+    while time.time() < deadline and not any(
+            p.name.endswith('.tmp') and p.stat().st_size > 0
+            for p in tmp_path.iterdir()):
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait()
+    assert target.read_bytes() == b'old'
+
+
+def _runner_ckpt(path, it):
+    torch.save(dict(meta=dict(iter=it), state_dict={}, optimizer={}), path)
+
+
+def test_resume_takes_newest_loadable_and_names_broken(tmp_path):
+    work = tmp_path / 'work'
+    work.mkdir()
+    for it in (10, 20, 30):
+        _runner_ckpt(work / f'iter_{it}.pth', it)
+    data = (work / 'iter_30.pth').read_bytes()
+    (work / 'iter_30.pth').write_bytes(data[:len(data) // 2])
+    (work / 'iter_40.pth').write_bytes(b'')
+    # written by mmengine elsewhere: an absolute path into another folder
+    (work / 'last_checkpoint').write_text('/elsewhere/work/iter_40.pth')
+    logs = []
+    path = resolve_resume(str(work), 'auto', False, log=logs.append)
+    assert path == str(work / 'iter_20.pth')
+    assert any('iter_40.pth: empty file' in m for m in logs)
+    assert any('iter_30.pth: truncated' in m for m in logs)
+
+
+def test_resume_refuses_empty_or_missing_work_dir(tmp_path):
+    with pytest.raises(ResumeError, match='does not exist.*--fresh'):
+        resolve_resume(str(tmp_path / 'typo'), 'auto', False)
+    (tmp_path / 'empty').mkdir()
+    (tmp_path / 'empty' / 'last_checkpoint').write_text('')
+    with pytest.raises(ResumeError, match='no iter_N.pth'):
+        find_resume_checkpoint(str(tmp_path / 'empty'))
+
+
+def test_fresh_run_over_checkpoints_refused(tmp_path):
+    _runner_ckpt(tmp_path / 'iter_5.pth', 5)
+    with pytest.raises(ResumeError, match='already holds checkpoints'):
+        resolve_resume(str(tmp_path), None, False)
+    assert resolve_resume(str(tmp_path), None, True) is None
+    with pytest.raises(ResumeError, match='contradict'):
+        resolve_resume(str(tmp_path), 'auto', True)
+
+
+def test_load_from_converted_backbone_says_use_pretrained(tmp_path):
+    from gvp_testing import tiny_gvp
+    model = MODELS.build(tiny_gvp())
+    backbone = {k[len('backbone.'):]: v for k, v in
+                model.state_dict().items() if k.startswith('backbone.')}
+    torch.save({'state_dict': backbone}, tmp_path / 'vit.pth')
+    with pytest.raises(CheckpointError, match="init_cfg=dict"
+                       r"\(type='Pretrained'"):
+        check_load_from(model, str(tmp_path / 'vit.pth'))
+    torch.save({'state_dict': model.state_dict()}, tmp_path / 'full.pth')
+    check_load_from(model, str(tmp_path / 'full.pth'))
+    bad = dict(model.state_dict())
+    bad['head.predictor.weight'] = torch.zeros(3, 3)
+    torch.save({'state_dict': bad}, tmp_path / 'shape.pth')
+    with pytest.raises(CheckpointError, match='mis-shaped.*head.predictor'):
+        check_load_from(model, str(tmp_path / 'shape.pth'))
