@@ -11,13 +11,14 @@ Timeout: torch waits 30 minutes for a collective by default, so one hung
 rank stalls the job silently for half an hour. ``env_cfg.dist_cfg.timeout``
 (seconds; :data:`DEFAULT_TIMEOUT_S` in our runtime config) bounds it; mmengine
 passes it on for GPU launches, :func:`setup_cpu_distributed` for gloo. A
-rank whose collective times out names the ranks that fell behind
-(:class:`~gvp.engine.hooks.RankHeartbeatHook` records each rank's finished
-iterations in the launcher's store) and exits non-zero, and the launcher
-(torchrun) then stops the others.
+rank whose collective times out names the ranks whose heartbeat stopped
+(:class:`Heartbeat`, started by :class:`~gvp.engine.hooks.RankHeartbeatHook`)
+and exits non-zero; the launcher (torchrun) then stops the others.
 """
 import datetime
 import sys
+import threading
+import time
 
 import torch
 import torch.distributed as dist
@@ -25,7 +26,7 @@ import torch.distributed as dist
 from .errors import GVPError
 
 DEFAULT_TIMEOUT_S = 600
-PROGRESS_KEY = 'gvp/progress/{}'
+BEAT_KEY = 'gvp/heartbeat/{}'
 _timeout_s = None  # the timeout this process's group was started with
 
 
@@ -52,38 +53,72 @@ def setup_cpu_distributed(cfg, launcher: str) -> bool:
     return True
 
 
-def _store():
+class Heartbeat:
+    """A daemon thread that writes ``"<beat> <iteration>"`` for this rank
+    into the launcher's key-value store every ``interval`` seconds, over its
+    own connection. A stopped (SIGSTOP), hung or dead process stops beating;
+    :func:`stalled_ranks` names the ranks whose beat does not move."""
+    interval = 2.0
+
+    def __init__(self):
+        self.iteration = 0
+        self._beat = 0
+        store = _client_store()
+        if store is None:
+            return
+        self._store = store
+        self._key = BEAT_KEY.format(dist.get_rank())
+        threading.Thread(target=self._run, daemon=True,
+                         name='gvp-heartbeat').start()
+
+    def _run(self):
+        while True:
+            self._beat += 1
+            try:
+                self._store.set(self._key, f'{self._beat} {self.iteration}')
+            except Exception:  # noqa: B902 (launcher gone: nothing to tell)
+                return
+            time.sleep(self.interval)
+
+
+def _client_store():
+    """A new client of the launcher's store (torchrun's agent store at
+    MASTER_ADDR:MASTER_PORT), or ``None`` outside torchrun."""
+    import os
+    addr, port = os.environ.get('MASTER_ADDR'), os.environ.get('MASTER_PORT')
+    if not (addr and port and os.environ.get('TORCHELASTIC_RUN_ID')):
+        return None
     try:
-        return dist.distributed_c10d._get_default_store()
-    except Exception:  # noqa: B902 (no store: not launched by torchrun)
+        return dist.TCPStore(addr, int(port), is_master=False,
+                             timeout=datetime.timedelta(seconds=10))
+    except Exception:  # noqa: B902
         return None
 
 
-def record_progress(iteration: int) -> None:
-    """This rank finished ``iteration`` (for :func:`stalled_ranks`)."""
-    store = _store()
-    if store is not None:
-        store.set(PROGRESS_KEY.format(dist.get_rank()), str(iteration))
+def _read_beats(store, world):
+    beats = {}
+    for r in range(world):
+        key = BEAT_KEY.format(r)
+        beats[r] = store.get(key).decode().split() if store.check(
+            [key]) else ['0', '0']
+    return beats
 
 
 def stalled_ranks() -> str:
-    """Which ranks are behind this one, from the recorded progress."""
-    store = _store()
+    """The ranks whose heartbeat stopped (two reads, 2.5 beats apart)."""
+    store = _client_store()
     if store is None:
         return 'another rank'
-    progress = {}
-    for r in range(dist.get_world_size()):
-        key = PROGRESS_KEY.format(r)
-        try:
-            progress[r] = int(store.get(key)) if store.check([key]) else 0
-        except Exception:  # noqa: B902 (store gone with the launcher)
-            return 'another rank'
-    mine = progress.get(dist.get_rank(), 0)
-    behind = [f'rank {r} (finished iteration {it})'
-              for r, it in progress.items() if it < mine]
-    if not behind:
-        return 'another rank (all reached iteration %d)' % mine
-    return ', '.join(behind)
+    try:
+        world = dist.get_world_size()
+        first = _read_beats(store, world)
+        time.sleep(2.5 * Heartbeat.interval)
+        second = _read_beats(store, world)
+    except Exception:  # noqa: B902 (store gone with the launcher)
+        return 'another rank'
+    stalled = [f'rank {r} (last reported iteration {second[r][1]})'
+               for r in range(world) if first[r][0] == second[r][0]]
+    return ', '.join(stalled) if stalled else 'another rank'
 
 
 def _is_timeout(e: BaseException) -> bool:

@@ -1,6 +1,7 @@
-"""Random-number-generator states of one process, as plain data (tensors,
-ints, tuples) that the safe checkpoint loader reads without extra
-allowlisting."""
+"""Random-number-generator states of one process, as plain data (bytes,
+ints, tuples): the safe checkpoint loader reads it without extra
+allowlisting and it pickles across ranks (``all_gather_object``) without
+tensor storages."""
 import random
 
 import numpy as np
@@ -12,12 +13,17 @@ def capture_rng_state() -> dict:
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     state = dict(
         python=random.getstate(),
-        numpy=(kind, torch.from_numpy(keys.copy()), int(pos), int(has_gauss),
-               float(cached)),
-        torch=torch.get_rng_state())
+        numpy=(kind, keys.astype(np.uint32).tobytes(), int(pos),
+               int(has_gauss), float(cached)),
+        torch=torch.get_rng_state().numpy().tobytes())
     if torch.cuda.is_available():
-        state['cuda'] = torch.cuda.get_rng_state_all()
+        state['cuda'] = [s.numpy().tobytes()
+                         for s in torch.cuda.get_rng_state_all()]
     return state
+
+
+def _byte_tensor(data: bytes) -> torch.Tensor:
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8)
 
 
 def restore_rng_state(state: dict) -> None:
@@ -25,8 +31,9 @@ def restore_rng_state(state: dict) -> None:
     version, internal, gauss = state['python']
     random.setstate((version, tuple(internal), gauss))
     kind, keys, pos, has_gauss, cached = state['numpy']
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos,
-                         has_gauss, cached))
-    torch.set_rng_state(state['torch'])
+    np.random.set_state((kind, np.frombuffer(keys, dtype=np.uint32).copy(),
+                         pos, has_gauss, cached))
+    torch.set_rng_state(_byte_tensor(state['torch']))
     if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state['cuda'])
+        torch.cuda.set_rng_state_all(
+            [_byte_tensor(s) for s in state['cuda']])
