@@ -31,24 +31,28 @@ class LoadImageOrSkip(LoadImageFromFile):
         self.min_seen = min_seen
         self.seen = 0
         self.bad = 0
+        self.last_bad = None
 
     def transform(self, results: dict):
         self.seen += 1
         try:
-            return super().transform(results)
+            out = super().transform(results)
         except Exception as e:  # noqa: B902 (any decoder error)
             reason = str(e).strip().splitlines()[0] if str(e).strip() \
                 else type(e).__name__
-        self.bad += 1
-        path = results.get('img_path')
-        print_log(f'skipping unreadable image {path}: {reason} '
-                  f'({self.bad} bad of {self.seen} read by this process)',
-                  logger='current', level=30)
+            self.bad += 1
+            self.last_bad = results.get('img_path')
+            print_log(
+                f'skipping unreadable image {self.last_bad}: {reason} '
+                f'({self.bad} bad of {self.seen} read by this process)',
+                logger='current', level=30)
+            out = None
         if self.seen >= self.min_seen and \
                 self.bad > self.max_bad_fraction * self.seen:
             raise DataError(
                 f'{self.bad} of {self.seen} images failed to load (more than '
                 f'max_bad_fraction={self.max_bad_fraction}), the last one '
-                f'{path}: fix or remove the files from the ann file, or '
-                'raise max_bad_fraction of LoadImageOrSkip in the pipeline.')
-        return None
+                f'{self.last_bad}: fix or remove the files from the ann '
+                'file, or raise max_bad_fraction of LoadImageOrSkip in the '
+                'pipeline.')
+        return out
