@@ -160,3 +160,23 @@ def test_ablation_configs_say_what_they_run(path):
     assert (gen.kind, gen.num_groups) == (kind, int(
         name.split('-k')[1].split('-')[0].split('_')[0]))
     assert gen.order == ('raster' if '-raster' in name else 'random')
+
+
+ALL = sorted(p for p in glob(f'{ROOT}/configs/**/*.py', recursive=True)
+             if '/_base_/' not in p)
+
+
+@pytest.mark.parametrize('path', ALL, ids=lambda p: osp.relpath(p, ROOT))
+def test_every_config_trains_safely(path):
+    """Atomic, finite checkpoints, the NaN stop, the data checks and a
+    bounded distributed wait are on in every config that trains."""
+    cfg = Config.fromfile(path)
+    if not cfg.get('train_cfg'):
+        return
+    hooks = {k: (v or {}).get('type', '').split('.')[-1]
+             for k, v in cfg.default_hooks.items()}
+    assert hooks['checkpoint'] == 'SafeCheckpointHook'
+    assert hooks['non_finite'] == 'NonFiniteCheckHook'
+    assert hooks['data_check'] == 'DataCheckHook'
+    assert hooks['heartbeat'] == 'RankHeartbeatHook'
+    assert 0 < cfg.env_cfg.dist_cfg.timeout <= 1800

@@ -92,5 +92,7 @@ def test_test_tool_missing_checkpoint(tmp_path, root, fashion_mnist_subset):
     proc = subprocess.run(
         [sys.executable, 'tools/test.py', cfg, str(tmp_path / 'none.pth')],
         cwd=root, capture_output=True, text=True)
-    assert proc.returncode != 0
-    assert 'none.pth not found' in proc.stderr
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: checkpoint {tmp_path}/none.pth: no such file; check the path '
+        'given to --resume, load_from or init_cfg.checkpoint')

@@ -4,14 +4,15 @@
     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [args...]
 """
 import argparse
-import os.path as osp
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import gvp  # noqa: F401
 from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
-                       parse_common, setup_cpu_distributed)
+                       load_checkpoint_file, parse_common,
+                       setup_cpu_distributed)
+from gvp.utils.dist import run_reporting_errors
 
 
 def parse_args():
@@ -25,8 +26,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
+    # missing, damaged or unsafe files: one line before anything is built
+    load_checkpoint_file(args.checkpoint, mmap=True)
     cfg = apply_common_args(Config.fromfile(args.config), args)
     cfg.load_from = args.checkpoint
     setup_cpu_distributed(cfg, args.launcher)
@@ -40,4 +41,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_reporting_errors(main)
