@@ -105,9 +105,9 @@ def test_malicious_checkpoint_refused_by_train_tool(tmp_path, root,
     work = tmp_path / 'work'
     work.mkdir()
     evil = write_malicious(work / 'iter_10.pth', marker)
+    # (``--resume`` without a path refuses it too: test_safe_checkpoints)
     runs = {
         '--resume PATH': ('--resume', evil),
-        '--resume': ('--resume', ),
         'load_from': ('--fresh', '--cfg-options', f'load_from={evil}'),
     }
     for what, args in runs.items():
@@ -140,6 +140,22 @@ def test_resume_is_bit_exact_and_copied_work_dir_uses_own_files(
     assert sorted(b) == list(range(21, 31))
     assert [a[i] for i in b] == [b[i] for i in b]  # bit for bit
     assert os.path.isfile(f'{copy}/iter_30.pth')
+
+    # the same checkpoint as plain mmengine 0.10.7 pickles it (a process
+    # without gvp: HistoryBuffer statistics through builtins.getattr)
+    plain = str(tmp_path / 'plain.pth')
+    subprocess.run([sys.executable, '-c', (
+        'import torch, mmengine.logging; '
+        f'c = torch.load({full + "/iter_20.pth"!r}, weights_only=False); '
+        f'torch.save(c, {plain!r})')], check=True, env=dict(os.environ,
+                                                            PYTHONPATH=''))
+    needs = torch.serialization.get_unsafe_globals_in_checkpoint(plain)
+    assert 'builtins.getattr' in needs
+    proc = _train(root, cfg, str(tmp_path / 'from_plain'), '--resume', plain,
+                  '--cfg-options', 'train_cfg.max_iters=25')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    c = _losses(str(tmp_path / 'from_plain'))
+    assert [c[i] for i in range(21, 26)] == [a[i] for i in range(21, 26)]
 
 
 def test_resume_is_bit_exact_with_two_processes(tmp_path, root,

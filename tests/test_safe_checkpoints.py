@@ -44,6 +44,13 @@ def test_malicious_refused_by_every_in_process_path(evil):
         assert '\n' not in str(e.value)
 
 
+def test_resume_without_path_skips_a_refused_checkpoint(evil):
+    path, marker = evil
+    with pytest.raises(ResumeError, match='none loadable.*refused by the '
+                       'safe loader.*GVP_TRUST_CHECKPOINTS=1'):
+        resolve_resume(os.path.dirname(path), 'auto', False)
+
+
 def test_opt_in_loads_with_a_warning(evil, monkeypatch, capsys):
     """The opt-in really unpickles (so the refusals above are meaningful)."""
     path, marker = evil
