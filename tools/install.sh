@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install gvp and its pinned stack (DESIGN §8) into the current Python.
+# Install gvp and its pinned stack (docs/design.md §8) into the current Python.
 #
 #   bash tools/install.sh [--wheelhouse DIR] [--tests] [--data]
 #

@@ -58,7 +58,7 @@ CACHING_MALLOC = {
 }
 LABELS = {
     'vit-b': 'plain ViT-B/16 (all tokens, pixel head)',
-    'gvp': 'GVP-p2p, pruned (DESIGN §4)',
+    'gvp': 'GVP-p2p, pruned (docs/design.md §3)',
     'gvp-unpruned': 'GVP-p2p, two streams on all tokens',
     'gvp-p2d': 'GVP-p2d, pruned, + frozen VQGAN f16 targets',
     'gvp-d2d': 'GVP-d2d, pruned, VQGAN ids in and out',

@@ -5,7 +5,7 @@
 #
 # 10 minutes measured on 2 cores with ninja (requirements/build.txt), up to an
 # hour without; MAX_JOBS defaults to nproc. Handles the traps of
-# DESIGN §8 in one place:
+# docs/design.md §8 in one place:
 # * --no-build-isolation for download and build: in an isolated build torch
 #   is invisible and mmcv silently builds WITHOUT mmcv._ext;
 # * mmcv's setup.py imports pkg_resources: needs setuptools<81

@@ -1,4 +1,4 @@
-"""GVP's two-stream ViT backbone (DESIGN §4–5).
+"""GVP's two-stream ViT backbone (docs/design.md §3–4).
 
 A subclass of mmpretrain's ``VisionTransformer``: same parameter names, same
 plain forward. Finetune weights therefore load into mmpretrain's ViT after
@@ -62,7 +62,7 @@ class GVPViT(VisionTransformer):
         mode (str): ``'pretrain'``, ``'probe'`` or ``'finetune'``.
         mask_generator (dict): a registered generator (``'pretrain'`` and
             ``'probe'``); default mixed length, K = 20 (paper §3.2).
-        prune (bool): skip work no loss depends on (DESIGN §4): content
+        prune (bool): skip work no loss depends on (docs/design.md §3): content
             tokens of the last rank and query rows of rank 0. ``False`` runs
             both streams on all ``S + T`` tokens; results are equal.
         probe_seed (int): in ``probe`` mode at eval, one plan drawn with this

@@ -1,5 +1,5 @@
 """Which tokens each stream computes, packed, and where they sit in the one
-padded attention call (DESIGN §4, §7).
+padded attention call (docs/design.md §3, §7).
 
 Per-token work (LayerNorm, projections, MLP) runs on *packed* rows — only the
 tokens a stream keeps, concatenated over the batch — so ragged per-sample

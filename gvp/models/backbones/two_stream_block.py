@@ -1,4 +1,4 @@
-"""The two-stream block (paper eq. 7, DESIGN §4).
+"""The two-stream block (paper eq. 7, docs/design.md §3).
 
 One set of weights — an mmpretrain ``TransformerEncoderLayer``, so names and
 the plain forward are mmpretrain's — serves both streams. Content rows ``H``

@@ -1,5 +1,5 @@
 """VQGAN tokenizer: frozen target/input generator for p2d and d2d, and a
-model ``tools/train.py`` can train (paper §4.1, §5; DESIGN §6).
+model ``tools/train.py`` can train (paper §4.1, §5; docs/design.md §5).
 
 The default arguments are MaskGIT's tokenizer as MAGE ships it
 (``vqgan_jax_strongaug.ckpt``): ``ch 128``, ``ch_mult (1, 1, 2, 2, 4)``, two
