@@ -1,13 +1,49 @@
 """gvp: Generative Visual Pretraining toolbox (OpenMMLab 2.0).
 
-Install with ``bash tools/install.sh`` (it also installs mmcv with compiled
-ops); ``pip install -e .`` alone assumes the OpenMMLab stack is present.
+Install with ``bash tools/install.sh`` (the tested stack, mmcv with
+compiled ops). ``pip install . -c requirements/constraints.txt`` installs the
+package with its configs and tools (``gvp/.mim``, for ``mim train gvp``);
+mmcv with compiled ops must be installable (a wheel for your torch).
 """
+import os
 import os.path as osp
+import shutil
+import sys
 
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
+MIM_FILES = ['configs', 'tools', 'model-index.yml']
+
+
+def add_mim_extension():
+    """Ship configs, tools and the model index inside the package, in
+    ``gvp/.mim/`` (mmpretrain's layout, what ``mim train gvp CONFIG``
+    looks for): copied for a wheel / sdist, symlinked for an editable
+    install."""
+    if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
+        mode = 'symlink'
+    elif 'sdist' in sys.argv or 'bdist_wheel' in sys.argv:
+        mode = 'copy'
+    else:
+        return
+    mim_dir = osp.join(HERE, 'gvp', '.mim')
+    os.makedirs(mim_dir, exist_ok=True)
+    for name in MIM_FILES:
+        src, dst = osp.join(HERE, name), osp.join(mim_dir, name)
+        if not osp.exists(src):
+            continue
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isdir(src):
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+                '__pycache__', '*.pyc'))
+        else:
+            shutil.copyfile(src, dst)
 
 
 def read_requirements(name):
@@ -31,6 +67,7 @@ def version():
     return scope['__version__']
 
 
+add_mim_extension()
 setup(
     name='gvp',
     version=version(),
@@ -40,10 +77,14 @@ setup(
     if osp.isfile(osp.join(HERE, 'README.md')) else '',
     long_description_content_type='text/markdown',
     packages=find_packages(include=['gvp', 'gvp.*']),
-    python_requires='>=3.8',
-    install_requires=read_requirements('runtime.txt'),
+    include_package_data=True,
+    # torch 2.14 (the tested stack) needs Python 3.10+
+    python_requires='>=3.10',
+    install_requires=read_requirements('runtime.txt') +
+    read_requirements('mminstall.txt'),
     extras_require={
         'mim': read_requirements('mminstall.txt'),
+        'dense': read_requirements('dense.txt'),
         'tests': read_requirements('tests.txt'),
         'optional': read_requirements('optional.txt'),
     },

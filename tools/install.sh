@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install gvp and its pinned stack (docs/design.md §8) into the current Python.
+# Install gvp and the tested stack (requirements/constraints.txt; docs/design.md §8)
+# into the current Python.
 #
 #   bash tools/install.sh [--wheelhouse DIR] [--tests] [--data]
 #
@@ -25,7 +26,8 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-PIP="$PY -m pip install --disable-pip-version-check"
+# every install is held to the tested stack's exact versions
+PIP="$PY -m pip install --disable-pip-version-check -c $ROOT/requirements/constraints.txt"
 log() { echo "[install] $*"; }
 
 # 1. torch, pinned exactly: a range that admits a newer torch pulls GBs.
@@ -59,7 +61,7 @@ fi
 have_mmcv_ops || { echo "mmcv installed without compiled ops" >&2; exit 1; }
 
 # 4. the rest of the OpenMMLab stack (mmcv is already satisfied).
-$PIP -q -r "$ROOT/requirements/mminstall.txt"
+$PIP -q -r "$ROOT/requirements/mminstall.txt" -r "$ROOT/requirements/dense.txt"
 
 # 5. transformers breaks mmpretrain 1.2.0's multimodal import: keep it out.
 if $PY -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('transformers') is None)"; then

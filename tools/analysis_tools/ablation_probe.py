@@ -25,16 +25,11 @@ import json
 import os.path as osp
 
 import numpy as np
-import torch
-from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
 
-import gvp  # noqa: F401
-from gvp.evaluation.linear_eval import extract_features, fit_logistic
+from gvp.apis import FeatureExtractor
+from gvp.evaluation.linear_eval import fit_logistic
 from gvp.evaluation.transfer_data import find_dataset
-from gvp.models.backbones.convert import load_backbone
-from gvp.registry import MODELS
 
 CFG_DIR = 'configs/benchmarks/fashion-mnist_ablation'
 SUFFIX = '_vit-tiny-p4_1xb64-4e-10k_fashion-mnist.py'
@@ -57,24 +52,29 @@ ROWS = [
     ('random-init-s1', 'random initialisation, seed 1'),
     ('random-init-s2', 'random initialisation, seed 2'),
 ]
-MEAN, STD = [72.94] * 3, [90.02] * 3
 
 
-def backbone_for(row, work_root, probe_mask, out_index=-1):
+def extractor_for(row, work_root, probe_mask, out_index=-1):
+    """The row's frozen backbone (gvp.apis.FeatureExtractor)."""
     name = row
     if row.startswith(('mae', 'random-init')) or row.endswith(
             ('-60k', '-v2')):
         name = 'gvp-p2p-mixed-k20'  # the same backbone
-    cfg = Config.fromfile(osp.join(CFG_DIR, name + SUFFIX)).model.backbone
-    cfg.update(mode='probe', probe_mask=probe_mask, out_indices=[out_index])
     seed = int(row.split('-s')[1]) if row.startswith('random-init-s') else 0
-    torch.manual_seed(seed)
-    backbone = MODELS.build(cfg)
-    backbone.init_weights()
+    ckpt = None
     if not row.startswith('random-init'):
-        with open(osp.join(work_root, row, 'last_checkpoint')) as f:
-            load_backbone(backbone, f.read().strip())
-    return backbone
+        ckpt = newest_checkpoint(osp.join(work_root, row))
+    return FeatureExtractor(
+        osp.join(CFG_DIR, name + SUFFIX), pretrained=ckpt, mode='probe',
+        probe_mask=probe_mask, out_indices=[out_index], seed=seed)
+
+
+def newest_checkpoint(work_dir):
+    """The checkpoint a run's ``last_checkpoint`` names (relative to the
+    work dir, or absolute as older mmengine runs wrote it)."""
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        path = f.read().strip()
+    return path if osp.isabs(path) else osp.join(work_dir, path)
 
 
 def per_class(labels, n, seed=0):
@@ -97,7 +97,6 @@ def main():
     p.add_argument('--labels-per-class', type=int,
                    help='fit on this many training images per class')
     args = p.parse_args()
-    init_default_scope('gvp')
     # the per-parameter init report of mmengine is noise here
     MMLogger.get_instance('ablation_probe', log_level='WARNING')
     train, test, layout = find_dataset(args.data_root, 'fashion-mnist')
@@ -121,10 +120,10 @@ def main():
         if args.out_index != -1 or args.labels_per_class:
             modes = modes[:1]  # diagnostics: the row's main probe only
         for probe_mask in modes:
-            bb = backbone_for(row, args.work_root, probe_mask,
-                              args.out_index)
-            tx, ty = extract_features(bb, train, 28, MEAN, STD, 512)
-            ex, ey = extract_features(bb, test, 28, MEAN, STD, 512)
+            features = extractor_for(row, args.work_root, probe_mask,
+                                     args.out_index)
+            tx, ty = features(train, 512)
+            ex, ey = features(test, 512)
             res = fit_logistic(tx, ty, ex, ey, cs=CS, seed=0)
             key = 'mask' if probe_mask else 'no_mask'
             results[row][key] = res

@@ -19,15 +19,12 @@ import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config
+from mmengine.config import DictAction
 from mmengine.dataset import default_collate
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
-import gvp  # noqa: F401
+from gvp.apis import get_model
 from gvp.evaluation import build_lpips, evaluate_reconstruction
 from gvp.models.algorithms.generation import reveal_plan
-from gvp.registry import MODELS
 from gvp.utils.eval_split import add_split_args, build_split
 from gvp.utils.views import preprocess_images
 from gvp.visualization import reconstruction_grid
@@ -48,6 +45,8 @@ def parse_args():
     p.add_argument('--lpips-backbone', help='torchvision weights of the '
                    'LPIPS backbone (overrides the config)')
     p.add_argument('--out-dir', help='default: the checkpoint\'s folder')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, key=value')
     return p.parse_args()
 
 
@@ -64,14 +63,12 @@ def lpips_from(cfg_gen, args):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'gvp'))
+    model = get_model(args.config, pretrained=args.checkpoint,
+                      cfg_options=args.cfg_options, strict=True)
+    cfg = model.cfg
     gen_cfg = cfg.get('generation') or {}
     mask_ratio = args.mask_ratio or gen_cfg.get('mask_ratio', 0.75)
     num_groups = args.num_groups or gen_cfg.get('num_groups', 8)
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
-    model.eval()
     dataset = build_split(cfg, args.ann_file, args.data_prefix,
                           args.data_root, args.num_images)
     out_dir = args.out_dir or osp.dirname(osp.abspath(args.checkpoint))

@@ -18,12 +18,10 @@ import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config
+from mmengine.config import DictAction
 from mmengine.dataset import default_collate
-from mmengine.registry import init_default_scope
 
-import gvp  # noqa: F401
-from gvp.registry import MODELS
+from gvp.apis import get_model
 from gvp.utils.eval_split import add_split_args, build_split
 from gvp.utils.views import preprocess_images
 
@@ -38,6 +36,8 @@ def parse_args():
                    help='images in the PNG (a multiple of 8 looks best)')
     p.add_argument('--out-dir', default=None,
                    help='default: the checkpoint\'s folder')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, key=value')
     return p.parse_args()
 
 
@@ -86,10 +86,11 @@ def save_grid(x, rec, path, num, per_row=8):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'gvp'))
-    tokenizer = MODELS.build(
-        dict(cfg.model, checkpoint=args.checkpoint, frozen=True))
+    # the tokenizer loads (strictly) its own checkpoint, frozen
+    tokenizer = get_model(args.config, cfg_options=dict(
+        args.cfg_options or {}, **{'model.checkpoint': args.checkpoint,
+                                   'model.frozen': True}))
+    cfg = tokenizer.cfg
     dataset = build_split(cfg, args.ann_file, args.data_prefix,
                           args.data_root, args.num_images)
     report, (x, rec) = evaluate(tokenizer, dataset, args.batch_size)

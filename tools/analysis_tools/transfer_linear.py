@@ -22,14 +22,11 @@ import os.path as osp
 
 import numpy as np
 import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.config import DictAction
 
-import gvp  # noqa: F401
-from gvp.evaluation.linear_eval import extract_features, fit_logistic
+from gvp.apis import FeatureExtractor
+from gvp.evaluation.linear_eval import fit_logistic
 from gvp.evaluation.transfer_data import find_dataset
-from gvp.models.backbones.convert import load_backbone
-from gvp.registry import MODELS
 
 DATASETS = ('aircraft', 'caltech101', 'cars', 'cifar10', 'cifar100', 'dtd',
             'flowers', 'food101', 'pets')
@@ -47,31 +44,12 @@ def parse_args():
     p.add_argument('--max-train', type=int, default=0,
                    help='use at most N training images per dataset')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, key=value')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available()
                    else 'cpu')
     p.add_argument('--out-dir', default='.')
     return p.parse_args()
-
-
-def build_backbone(cfg, checkpoint, seed):
-    torch.manual_seed(seed)
-    bcfg = cfg.model.backbone.copy()
-    bcfg.pop('init_cfg', None)
-    backbone = MODELS.build(bcfg)
-    backbone.init_weights()
-    if checkpoint.lower() != 'none':
-        load_backbone(backbone, checkpoint)
-    return backbone
-
-
-def normalisation(cfg):
-    pre = cfg.get('data_preprocessor') or cfg.model.get(
-        'data_preprocessor') or {}
-    mean = pre.get('mean', [123.675, 116.28, 103.53])
-    std = pre.get('std', [58.395, 57.12, 57.375])
-    if len(mean) == 1:
-        mean, std = mean * 3, std * 3
-    return mean, std
 
 
 def table(results, names):
@@ -86,12 +64,15 @@ def table(results, names):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'gvp'))
-    backbone = build_backbone(cfg, args.checkpoint, args.seed).to(
-        args.device)
-    size = args.img_size or cfg.model.backbone.get('img_size', 224)
-    mean, std = normalisation(cfg)
+    # the config's backbone as it is (e.g. a linear-probe config: probe
+    # mode, the mean image token)
+    features = FeatureExtractor(
+        args.config,
+        pretrained=None if args.checkpoint.lower() == 'none' else
+        args.checkpoint, mode=None, out_indices=None,
+        cfg_options=args.cfg_options, seed=args.seed, device=args.device)
+    if args.img_size:
+        features.size = args.img_size
     results = {}
     for name in args.datasets:
         train, test, layout = find_dataset(args.data_root, name)
@@ -105,10 +86,8 @@ def main():
             rng = np.random.default_rng(args.seed)
             keep = rng.choice(len(train), args.max_train, replace=False)
             train = [train[i] for i in sorted(keep)]
-        tx, ty = extract_features(backbone, train, size, mean, std,
-                                  args.batch_size)
-        ex, ey = extract_features(backbone, test, size, mean, std,
-                                  args.batch_size)
+        tx, ty = features(train, args.batch_size)
+        ex, ey = features(test, args.batch_size)
         results[name] = dict(fit_logistic(tx, ty, ex, ey, seed=args.seed),
                              layout=layout)
         print(f"{name}: {results[name]['top1']:.2f} "

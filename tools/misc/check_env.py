@@ -4,19 +4,33 @@
 """
 import importlib
 import importlib.util
+import os.path as osp
 import sys
 
-PINS = {
-    'torch': '2.14.1', 'torchvision': '0.29.1', 'mmengine': '0.10.7',
-    'mmcv': '2.1.0', 'mmpretrain': '1.2.0', 'mmseg': '1.2.2', 'mmdet': '3.3.0'
-}
+CONSTRAINTS = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..',
+                       'requirements', 'constraints.txt')
+MODULE = {'mmsegmentation': 'mmseg'}  # distribution -> module name
+
+
+def pins(path=CONSTRAINTS):
+    """``{module: version}`` of the exact ``name==version`` lines."""
+    out = {}
+    for line in open(path):
+        line = line.split('#')[0].strip()
+        if '==' in line:
+            name, version = line.split('==')
+            out[MODULE.get(name, name)] = version
+    return out
 
 
 def main() -> int:
     problems = []
-    for name, pin in PINS.items():
+    for name, pin in pins().items():
         try:
-            version = importlib.import_module(name).__version__
+            from importlib.metadata import version as dist_version
+            module = importlib.import_module(name)
+            version = getattr(module, '__version__', None) or dist_version(
+                {v: k for k, v in MODULE.items()}.get(name, name))
         except ImportError as e:
             problems.append(f'{name} is not importable ({e}): run '
                             'bash tools/install.sh')

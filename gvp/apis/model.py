@@ -1,0 +1,73 @@
+"""Build models from a config or an index name, with weights."""
+import os.path as osp
+from typing import Optional, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.runner import load_checkpoint
+
+from .model_index import model_info
+
+
+def get_config(model: Union[str, Config],
+               cfg_options: Optional[dict] = None) -> Config:
+    """A config from a ``Config``, a config file or a model-index name;
+    ``cfg_options`` as ``--cfg-options`` (``{'model.backbone.x': 1}``)."""
+    if isinstance(model, Config):
+        cfg = model.copy()
+    elif osp.isfile(str(model)):
+        cfg = Config.fromfile(model)
+    else:
+        cfg = Config.fromfile(model_info(str(model))['Config'])
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def get_model(model: Union[str, Config],
+              pretrained: Union[bool, str, None] = None,
+              device: Union[str, torch.device, None] = None,
+              cfg_options: Optional[dict] = None,
+              strict: bool = False) -> torch.nn.Module:
+    """Build a model (``cfg.model`` with the config's data preprocessor).
+
+    Args:
+        model: a model-index name (:func:`list_models`), a config file or a
+            ``Config``.
+        pretrained: a checkpoint file (read by the safe loader); ``True``
+            takes the index's ``Weights`` (none are published yet).
+        device: where to put it (default CPU).
+        cfg_options: config overrides, as ``--cfg-options``.
+        strict: every key of the model must come from ``pretrained``.
+
+    Returns:
+        The model in eval mode, with ``model.cfg`` set to its config.
+    """
+    import gvp  # noqa: F401  (registers gvp's modules)
+    from gvp.registry import MODELS
+    cfg = get_config(model, cfg_options)
+    if pretrained is True:
+        pretrained = model_info(str(model)).get('Weights')
+        if not pretrained:
+            raise ValueError(f'{model}: the model index has no weights for '
+                             'it yet; pass pretrained=PATH')
+    model_cfg = cfg.model.copy()
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    scope = cfg.get('default_scope', 'gvp')
+    with DefaultScope.overwrite_default_scope(scope):
+        net = MODELS.build(model_cfg)
+    if pretrained:
+        load_checkpoint(net, pretrained, map_location='cpu', strict=strict,
+                        revise_keys=[(r'^module\.', '')])
+    net.cfg = cfg
+    return net.to(device or 'cpu').eval()
+
+
+def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+               device: Union[str, torch.device, None] = None,
+               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """mmpretrain-style alias: :func:`get_model` with a checkpoint path."""
+    return get_model(config, pretrained=checkpoint, device=device,
+                     cfg_options=cfg_options)

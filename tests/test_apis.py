@@ -1,0 +1,87 @@
+"""gvp.apis: the model index, models by name, the feature extractor."""
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from gvp.apis import FeatureExtractor, get_model, list_models, model_info
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROW = 'gvp-p2p-mixed-k20'
+NAME = f'{ROW}_vit-tiny-p4_1xb64-4e-10k_fashion-mnist'
+
+
+def test_index_lists_every_config_with_results_where_measured():
+    names = list_models()
+    from glob import glob
+    configs = [p for p in glob(f'{ROOT}/configs/**/*.py', recursive=True)
+               if '/_base_/' not in p]
+    assert len(names) == len(configs) > 30
+    assert list_models('gvp-p2p*tiny*4e-10k*') == sorted(
+        n for n in names if n.startswith('gvp-p2p') and '4e-10k' in n)
+    v2 = model_info('gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2800i-60k-v2_'
+                    'fashion-mnist')
+    assert v2['Results'][0]['Metrics'] == {
+        'Linear probe top-1 (mask kept)': 83.53}
+    assert os.path.isfile(v2['Config']) and v2['Weights'] is None
+    with pytest.raises(ValueError, match='did you mean'):
+        model_info('gvp-p2p-mixed-k20')
+
+
+@pytest.fixture
+def run_with_checkpoint(tmp_path):
+    """A work dir with a (randomly initialised) checkpoint of NAME."""
+    torch.manual_seed(3)
+    model = get_model(NAME)
+    work = tmp_path / 'ablation' / ROW
+    work.mkdir(parents=True)
+    torch.save({'state_dict': model.state_dict()}, work / 'iter_1.pth')
+    (work / 'last_checkpoint').write_text('iter_1.pth')
+    return model, str(work / 'iter_1.pth'), str(tmp_path / 'ablation')
+
+
+def _items(tmp_path, n=6):
+    rng = np.random.default_rng(0)
+    items = []
+    for i in range(n):
+        path = tmp_path / f'{i}.png'
+        Image.fromarray(rng.integers(0, 255, (28, 28), np.uint8)).save(path)
+        items.append((str(path), i % 3))
+    return items
+
+
+def test_get_model_loads_the_checkpoint(run_with_checkpoint):
+    model, ckpt, _ = run_with_checkpoint
+    again = get_model(NAME, pretrained=ckpt)
+    for (k, a), b in zip(model.state_dict().items(),
+                         again.state_dict().values()):
+        assert torch.equal(a, b), k
+    assert not again.training and again.cfg.model.type == 'GVP'
+
+
+def test_feature_extractor_equals_the_ablation_probe_and_the_backbone(
+        run_with_checkpoint, tmp_path):
+    _, ckpt, work_root = run_with_checkpoint
+    items = _items(tmp_path)
+    feats, labels = FeatureExtractor(NAME, pretrained=ckpt)(items)
+    sys.path.insert(0, f'{ROOT}/tools/analysis_tools')
+    try:
+        import ablation_probe
+    finally:
+        sys.path.pop(0)
+    tool, tool_labels = ablation_probe.extractor_for(ROW, work_root,
+                                                     True)(items)
+    assert np.array_equal(feats, tool) and list(labels) == list(tool_labels)
+    # the same as the probe-mode backbone of get_model on normalised images
+    probe = get_model(NAME, pretrained=ckpt,
+                      cfg_options={'model.backbone.mode': 'probe'})
+    x = torch.stack([torch.from_numpy(np.asarray(
+        Image.open(p).convert('RGB'), np.float32)).permute(2, 0, 1)
+        for p, _ in items])
+    x = (x - 72.94) / 90.02
+    with torch.no_grad():
+        direct = probe.backbone(x)[-1].numpy()
+    assert np.allclose(feats, direct, atol=1e-5)
