@@ -134,3 +134,32 @@ def test_registry_reachable_from_other_scopes():
         with DefaultScope.overwrite_default_scope(name):
             model = registry.build(cfg)
         assert type(model).__name__ == 'GVPViT'
+
+
+@pytest.mark.parametrize('mode', ['pretrain', 'finetune'])
+def test_activation_checkpointing_changes_nothing(mode):
+    """with_cp recomputes activations in the backward pass: the same loss
+    and the same gradients."""
+    from gvp_testing import tiny_backbone
+
+    from gvp.registry import MODELS
+    torch.manual_seed(0)
+    plain = MODELS.build(tiny_backbone(mode=mode))
+    plain.init_weights()
+    cp = MODELS.build(tiny_backbone(mode=mode, with_cp=True))
+    cp.load_state_dict(plain.state_dict())
+    x = torch.randn(3, 3, 16, 16)
+    ranks = plain.sample_ranks(3, 16, 'cpu') if mode == 'pretrain' else None
+    grads, outs = [], []
+    for net in (plain, cp):
+        net.train()
+        out = net(x, ranks) if mode == 'pretrain' else net(x)
+        y = out.feats if mode == 'pretrain' else out[-1]
+        (y * torch.linspace(-1, 1, y.numel()).view_as(y)).sum().backward()
+        outs.append(y.detach())
+        grads.append([p.grad.clone() for p in net.parameters()
+                      if p.grad is not None])
+    assert torch.allclose(outs[0], outs[1], atol=1e-6)
+    assert len(grads[0]) == len(grads[1]) > 10
+    for a, b in zip(*grads):
+        assert torch.allclose(a, b, atol=1e-6)

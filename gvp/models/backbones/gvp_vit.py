@@ -83,6 +83,9 @@ class GVPViT(VisionTransformer):
             ``window_size``-token squares (ViTDet; zero-padded to a multiple,
             no relative position bias). 0: global attention everywhere.
         global_attn_indices (Sequence[int]): blocks that stay global.
+        with_cp (bool): activation checkpointing of every block (both
+            streams, and the plain forward): activations are recomputed in
+            the backward pass instead of stored (ViT-L/H memory).
         **kwargs: mmpretrain ``VisionTransformer`` arguments.
 
     ``pos_embed`` starts from MAE's fixed 2-D sin-cos table and is trained.
@@ -117,6 +120,7 @@ class GVPViT(VisionTransformer):
                  out_type: Optional[str] = None,
                  window_size: int = 0,
                  global_attn_indices: Sequence[int] = (),
+                 with_cp: bool = False,
                  norm_cfg=dict(type='LN', eps=1e-6),
                  drop_path_rate: float = 0.,
                  **kwargs):
@@ -173,6 +177,7 @@ class GVPViT(VisionTransformer):
         self.patch_size = patch_size
         self.vocab_size = vocab_size
         self.window_size = window_size
+        self.with_cp = with_cp
         self.global_attn_indices = tuple(
             i % self.num_layers for i in global_attn_indices)
         if vocab_size is not None:
@@ -265,7 +270,8 @@ class GVPViT(VisionTransformer):
         (probe) or mmpretrain's tuple of ``out_indices`` outputs (finetune).
         """
         if self.mode == 'finetune':
-            if self.y_extra is None and not self.window_size:
+            if self.y_extra is None and not self.window_size and \
+                    not self.with_cp:
                 return super().forward(x)
             return self.forward_plain(x)
         if self.mode == 'probe':
@@ -290,7 +296,7 @@ class GVPViT(VisionTransformer):
         ])
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            rows = two_stream_block(layer, rows, layout)
+            rows = self._checkpointed(two_stream_block, layer, rows, layout)
             if i == last and self.final_norm:
                 rows = self.ln1(rows)
             yield i, rows
@@ -358,15 +364,27 @@ class GVPViT(VisionTransformer):
         outs = []
         for i, layer in enumerate(self.layers):
             if self.window_size and i not in self.global_attn_indices:
-                h = windowed(layer, h, hw, self.window_size)
+                h = self._checkpointed(windowed, layer, h, hw,
+                                       self.window_size)
             else:
-                h = layer(h)
+                h = self._checkpointed(layer, h)
             if i == len(self.layers) - 1 and self.final_norm:
                 h = self.ln1(h)
             if i in self.out_indices:
+                # mmpretrain's formatting knows its own class token; the
+                # y_extra condition tokens are dropped before it
+                tokens = h if self.y_extra is None else h[:, num_cond:]
                 outs.append(h if self.out_type == 'raw' else
-                            self._format_output(h[:, num_cond:], hw))
+                            self._format_output(tokens, hw))
         return tuple(outs)
+
+    def _checkpointed(self, fn, *args):
+        """``fn(*args)``, recomputed in the backward pass when ``with_cp``
+        (training with gradients only)."""
+        if self.with_cp and self.training and torch.is_grad_enabled():
+            return torch.utils.checkpoint.checkpoint(fn, *args,
+                                                     use_reentrant=False)
+        return fn(*args)
 
     def get_layer_depth(self, param_name: str, prefix: str = ''):
         """As mmpretrain's ViT; the query start vector ``w`` and the
