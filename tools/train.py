@@ -59,12 +59,13 @@ def merge_args(cfg, args):
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    # a config's ``resume = True`` means the same as ``--resume``
-    resume = args.resume
+    # a config's ``resume = True`` (mmengine: resume if there is something
+    # to resume) means ``--auto-resume``, or ``--resume PATH`` with load_from
+    resume, auto = args.resume, args.auto_resume
     if resume is None and cfg.get('resume', False):
-        resume = cfg.get('load_from') or 'auto'
-    if resume is None and args.auto_resume and runner_checkpoints(
-            cfg.work_dir):
+        resume = cfg.get('load_from') or None
+        auto = auto or resume is None
+    if resume is None and auto and runner_checkpoints(cfg.work_dir):
         resume = 'auto'
     ckpt = resolve_resume(cfg.work_dir, resume, args.fresh)
     cfg.resume = ckpt is not None
@@ -96,8 +97,13 @@ def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
     check_data_paths(cfg)
-    runner = Runner.from_cfg(cfg)
-    if cfg.load_from and not cfg.resume:
+    if 'runner_type' in cfg:
+        # e.g. FlexibleRunner with FSDPStrategy / DeepSpeedStrategy
+        from mmengine.registry import RUNNERS
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    if cfg.load_from and not cfg.resume and isinstance(runner, Runner):
         check_load_from(runner.model, cfg.load_from)
     runner.train()
     report(runner)

@@ -1,10 +1,11 @@
 from .hooks import (DataCheckHook, NonFiniteCheckHook, RankHeartbeatHook,
                     SafeCheckpointHook)
 from .optimizers import LayerDecayOptimWrapperConstructor
+from .strategies import wrap_transformer_layers
 from .visualization_hook import GVPVisualizationHook
 
 __all__ = [
     'GVPVisualizationHook', 'LayerDecayOptimWrapperConstructor',
     'DataCheckHook', 'NonFiniteCheckHook', 'SafeCheckpointHook',
-    'RankHeartbeatHook'
+    'RankHeartbeatHook', 'wrap_transformer_layers'
 ]

@@ -15,6 +15,7 @@ rank whose collective times out names the ranks whose heartbeat stopped
 (:class:`Heartbeat`, started by :class:`~gvp.engine.hooks.RankHeartbeatHook`)
 and exits non-zero; the launcher (torchrun) then stops the others.
 """
+import atexit
 import datetime
 import sys
 import threading
@@ -57,28 +58,40 @@ class Heartbeat:
     """A daemon thread that writes ``"<beat> <iteration>"`` for this rank
     into the launcher's key-value store every ``interval`` seconds, over its
     own connection. A stopped (SIGSTOP), hung or dead process stops beating;
-    :func:`stalled_ranks` names the ranks whose beat does not move."""
+    :func:`stalled_ranks` names the ranks whose beat does not move.
+    :meth:`stop` (also at interpreter exit) ends the thread and closes its
+    connection before the process goes."""
     interval = 2.0
 
     def __init__(self):
         self.iteration = 0
         self._beat = 0
+        self._stop = threading.Event()
+        self._thread = None
         store = _client_store()
         if store is None:
             return
         self._store = store
         self._key = BEAT_KEY.format(dist.get_rank())
-        threading.Thread(target=self._run, daemon=True,
-                         name='gvp-heartbeat').start()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='gvp-heartbeat')
+        self._thread.start()
+        atexit.register(self.stop)
 
     def _run(self):
-        while True:
+        while not self._stop.is_set():
             self._beat += 1
             try:
                 self._store.set(self._key, f'{self._beat} {self.iteration}')
             except Exception:  # noqa: B902 (launcher gone: nothing to tell)
-                return
-            time.sleep(self.interval)
+                break
+            self._stop.wait(self.interval)
+        self._store = None  # close the connection in this thread
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=5)
 
 
 def _client_store():
@@ -152,10 +165,14 @@ def run_reporting_errors(main) -> None:
         if not _is_timeout(e):
             raise
         where = f'rank {dist.get_rank()}'
-        within = f' within {_timeout_s} s' if _timeout_s else ''
-        print(f'error: {where}: a collective operation got no answer'
-              f'{within}: '
-              f'{stalled_ranks()} hung or died; stopping the whole job '
-              f'(env_cfg.dist_cfg.timeout sets the wait). '
+        if 'by peer' in str(e):
+            what = ('lost the connection to another rank: '
+                    f'{stalled_ranks()} crashed or exited (see its log)')
+        else:
+            within = f' within {_timeout_s} s' if _timeout_s else ''
+            what = (f'a collective operation got no answer{within}: '
+                    f'{stalled_ranks()} hung or died')
+        print(f'error: {where}: {what}; stopping the whole job '
+              '(env_cfg.dist_cfg.timeout sets the wait). '
               f'[{_last_line(e)}]', file=sys.stderr, flush=True)
         sys.exit(1)

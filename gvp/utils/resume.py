@@ -116,6 +116,9 @@ def check_load_from(model, path: str) -> None:
         CheckpointError: naming what does not fit, and for a converted
             backbone (keys without the ``backbone.`` prefix) how to load it.
     """
+    from mmengine.model import is_model_wrapper
+    if is_model_wrapper(model):  # DDP: compare with the wrapped model
+        model = model.module
     ckpt = load_checkpoint_file(path, map_location='cpu', mmap=True)
     given = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
     given = {k[len('module.'):] if k.startswith('module.') else k: v

@@ -28,3 +28,7 @@ class RankHeartbeatHook(Hook):
                          outputs=None) -> None:
         if self.heartbeat is not None:
             self.heartbeat.iteration = runner.iter + 1
+
+    def after_run(self, runner) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()

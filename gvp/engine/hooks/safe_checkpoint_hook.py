@@ -36,13 +36,44 @@ from gvp.utils.rng import capture_rng_state, restore_rng_state
 RNG_KEY = 'rng_states'
 
 
+def _is_sharded(state_dict) -> bool:
+    """An FSDP / DTensor state dict (saved by every rank together)."""
+    return any(hasattr(v, 'to_local') or hasattr(v, 'local_tensor')
+               for v in state_dict.values())
+
+
+def _any_rank(flag: bool) -> bool:
+    """``flag`` of any rank (shards differ between ranks)."""
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()):
+        return flag
+    t = torch.tensor([float(flag)])
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+
+def _local(value):
+    """The part of a tensor this process holds (FSDP saves sharded
+    tensors)."""
+    if hasattr(value, 'to_local'):  # DTensor
+        return value.to_local()
+    if hasattr(value, 'local_tensor'):  # ShardedTensor
+        return value.local_tensor()
+    return value
+
+
 def non_finite_keys(state_dict) -> list:
-    """Names of floating tensors holding NaN or inf."""
-    return [
-        k for k, v in state_dict.items()
-        if torch.is_tensor(v) and v.is_floating_point()
-        and not bool(torch.isfinite(v).all())
-    ]
+    """Names of floating tensors holding NaN or inf (this process's shard
+    of sharded ones)."""
+    bad = []
+    for k, v in state_dict.items():
+        if not torch.is_tensor(v):
+            continue
+        v = _local(v)
+        if v.is_floating_point() and v.numel() and \
+                not bool(torch.isfinite(v).all()):
+            bad.append(k)
+    return bad
 
 
 def last_good_checkpoint(runner) -> str:
@@ -64,8 +95,11 @@ class SafeCheckpointHook(CheckpointHook):
 
     # -- saving --------------------------------------------------------- #
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        bad = non_finite_keys(checkpoint.get('state_dict', {}))
-        if bad:
+        state = checkpoint.get('state_dict', {})
+        bad = non_finite_keys(state)
+        if _is_sharded(state) and _any_rank(bool(bad)):
+            # a sharded save is collective: every rank must refuse together
+            bad = bad or ['(on another rank)']
             meta = checkpoint.get('meta', {})
             more = f' and {len(bad) - 3} more' if len(bad) > 3 else ''
             raise NonFiniteError(

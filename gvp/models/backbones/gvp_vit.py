@@ -30,7 +30,7 @@ from gvp.registry import MODELS
 from ..masking import full_ranks
 from .token_embed import TokenEmbedding
 from .token_layout import TokenLayout, build_layout
-from .two_stream_block import two_stream_block
+from .two_stream_block import TwoStreamLayer
 
 MODES = ('pretrain', 'probe', 'finetune')
 
@@ -178,6 +178,9 @@ class GVPViT(VisionTransformer):
         self.vocab_size = vocab_size
         self.window_size = window_size
         self.with_cp = with_cp
+        for layer in self.layers:
+            # the same module with a two-stream forward (no new parameters)
+            layer.__class__ = TwoStreamLayer
         self.global_attn_indices = tuple(
             i % self.num_layers for i in global_attn_indices)
         if vocab_size is not None:
@@ -296,7 +299,7 @@ class GVPViT(VisionTransformer):
         ])
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            rows = self._checkpointed(two_stream_block, layer, rows, layout)
+            rows = self._checkpointed(layer, rows, layout)
             if i == last and self.final_norm:
                 rows = self.ln1(rows)
             yield i, rows

@@ -7,7 +7,11 @@ keys and values would never be read: eq. 7 takes ``K_g, V_g`` from ``H``).
 Both streams go through **one** ``scaled_dot_product_attention`` call with
 queries ``[H; G]``, keys/values from ``H`` and the boolean mask ``[M_h; M_g]``.
 """
+from typing import Optional
+
 import torch.nn.functional as F
+from mmpretrain.models.backbones.vision_transformer import \
+    TransformerEncoderLayer
 from torch import Tensor
 
 from .token_layout import TokenLayout
@@ -49,3 +53,17 @@ def two_stream_block(layer, x: Tensor, layout: TokenLayout) -> Tensor:
     """One pre-norm block on packed rows ``[Nc + Nq, D]`` of both streams."""
     x = x + two_stream_attention(layer.attn, layer.ln1(x), layout)
     return layer.ffn(layer.ln2(x), identity=x)
+
+
+class TwoStreamLayer(TransformerEncoderLayer):
+    """mmpretrain's ``TransformerEncoderLayer`` (same parameters and names)
+    whose ``forward`` also runs the two-stream block: ``layer(x)`` is the
+    plain block on ``[B, L, D]``, ``layer(rows, layout)`` the two-stream
+    block on packed rows ``[Nc + Nq, D]``. Both go through the module call,
+    so wrappers that act around ``forward`` (FSDP gathering a block's
+    sharded weights, hooks) see both streams."""
+
+    def forward(self, x: Tensor, layout: Optional[TokenLayout] = None):
+        if layout is None:
+            return super().forward(x)
+        return two_stream_block(self, x, layout)
