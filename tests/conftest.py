@@ -23,6 +23,7 @@ if os.environ.get('PYTEST_XDIST_WORKER'):
 @pytest.fixture(autouse=True)
 def _gvp_scope():
     from mmengine.registry import init_default_scope
+
     import gvp  # noqa: F401
     init_default_scope('gvp')
     torch.manual_seed(0)

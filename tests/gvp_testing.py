@@ -37,6 +37,7 @@ def tiny_tokenizer_ckpt(path):
     """A randomly initialised tiny f4 tokenizer saved at ``path``; returns
     its config with ``checkpoint`` set."""
     import torch
+
     from gvp.registry import MODELS
     torch.save(MODELS.build(TINY_TOKENIZER).state_dict(), str(path))
     return dict(TINY_TOKENIZER, checkpoint=str(path))

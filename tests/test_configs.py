@@ -110,7 +110,8 @@ import mmseg.registry
 cfg = Config.fromfile({str(cfg)!r})
 init_default_scope(cfg.default_scope)
 m = mmseg.registry.MODELS.build(cfg.backbone)
-print(type(m).__module__, [o.shape[1] for o in m(__import__('torch').zeros(1, 3, 32, 32))])
+print(type(m).__module__,  # noqa: E501
+      [o.shape[1] for o in m(__import__('torch').zeros(1, 3, 32, 32))])
 """
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
                           text=True, cwd=ROOT)

@@ -5,7 +5,8 @@ import sys
 
 import pytest
 import torch
-from gvp_testing import dist_env, run_ok as _run
+from gvp_testing import dist_env
+from gvp_testing import run_ok as _run
 
 pytestmark = pytest.mark.slow
 SEG = ('configs/benchmarks/upernet/'
@@ -21,8 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def fixtures(tmp_path_factory):
     """The two datasets and a converted tiny GVP checkpoint per patch size."""
     sys.path.insert(0, os.path.join(ROOT, 'tools', 'misc'))
-    from dense_fixtures import (write_ade20k, write_coco,
-                                write_tiny_checkpoint)
+    from dense_fixtures import write_ade20k, write_coco, write_tiny_checkpoint
     out = tmp_path_factory.mktemp('dense')
     write_ade20k(str(out / 'ade'))
     write_coco(str(out / 'coco'))

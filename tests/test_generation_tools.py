@@ -37,7 +37,7 @@ def _run(root, *cmd):
 
 
 def test_hook_writes_local_and_tensorboard_pictures(tmp_path, root,
-                                                     fashion_mnist_subset):
+                                                    fashion_mnist_subset):
     cfg = _config(tmp_path, root, fashion_mnist_subset, """
 custom_hooks = [dict(type='GVPVisualizationHook', interval=5,
                      num_images=3, num_groups=4)]
@@ -93,3 +93,21 @@ def test_reconstruct_tool_grid_errors_and_lpips(tmp_path, root,
                f'{work}/iter_10.pth', '--num-images', '8', '--out-dir',
                str(out_dir))
     assert 'LPIPS skipped' in out and 'backbone_checkpoint=PATH' in out
+
+
+def test_hook_stands_aside_for_other_models():
+    """mmpretrain's vis_scheduler runs a config's hooks on a stand-in model
+    (no head, no backbone): the hook warns and draws nothing."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from gvp.engine import GVPVisualizationHook
+    warnings = []
+    runner = SimpleNamespace(
+        model=torch.nn.Linear(2, 2), iter=9,
+        logger=SimpleNamespace(warning=warnings.append))
+    hook = GVPVisualizationHook(interval=1)
+    hook.before_train(runner)
+    hook.after_train_iter(runner, 0)
+    assert len(warnings) == 1 and 'not a GVP' in warnings[0]

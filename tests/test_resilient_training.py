@@ -2,7 +2,6 @@
 checkpoints and bad data through tools/train.py (slow)."""
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -99,7 +98,7 @@ def test_huge_lr_stops_instead_of_saving_nan(tmp_path, root,
 
 
 def test_malicious_checkpoint_refused_by_train_tool(tmp_path, root,
-                                                   fashion_mnist_subset):
+                                                    fashion_mnist_subset):
     cfg = _config(tmp_path, root, fashion_mnist_subset)
     marker = tmp_path / 'PWNED'
     work = tmp_path / 'work'
@@ -185,7 +184,7 @@ def test_resume_is_bit_exact_with_two_processes(tmp_path, root,
 
 
 def test_kill_9_at_random_points_then_resume(tmp_path, root,
-                                            fashion_mnist_subset):
+                                             fashion_mnist_subset):
     """SIGKILL at 20 random moments of a run that saves every iteration
     (tests/kill_resume_driver.py): after each, every file under a
     checkpoint's final name is complete, the next ``--auto-resume`` starts

@@ -98,3 +98,30 @@ _base_ = ['{root}/configs/_base_/models/gvp-p2p_vit-base-p16.py',
         losses[name] = [r['loss'] for r in logged_scalars(work)]
     assert len(losses['fsdp']) == 3
     assert losses['fsdp'][0] == pytest.approx(losses['ddp'][0], rel=1e-5)
+
+
+@pytest.mark.parametrize('script, args, expected', [
+    ('slurm_train.sh', ['p1', 'job', 'cfg.py', 'work', '--auto-resume'],
+     ['tools/train.py', 'cfg.py', '--work-dir=work', '--launcher=slurm',
+      '--auto-resume']),
+    ('slurm_test.sh', ['p1', 'job', 'cfg.py', 'ck.pth', '--out', 'm.json'],
+     ['tools/test.py', 'cfg.py', 'ck.pth', '--launcher=slurm', '--out',
+      'm.json']),
+])
+def test_slurm_scripts_call_srun_as_mmpretrain(tmp_path, root, script, args,
+                                               expected):
+    """A stand-in ``srun`` records what the script asks slurm to run."""
+    import os
+    fake = tmp_path / 'srun'
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$SRUN_LOG"\n')
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f'{tmp_path}:{os.environ["PATH"]}',
+               SRUN_LOG=str(tmp_path / 'log'), GPUS='16', GPUS_PER_NODE='8')
+    subprocess.run(['bash', f'tools/{script}', *args], cwd=root, env=env,
+                   check=True, capture_output=True)
+    argv = (tmp_path / 'log').read_text().split('\n')
+    assert argv[:2] == ['-p', 'p1'] and '--ntasks=16' in argv
+    assert '--gres=gpu:8' in argv and '--kill-on-bad-exit=1' in argv
+    python = argv.index('-u')
+    assert [a.replace(f'{root}/', '').replace('tools/../', '')
+            for a in argv[python + 1:] if a] == expected

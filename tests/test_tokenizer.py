@@ -130,6 +130,7 @@ def test_encode_ids_decode_shapes():
 
 def test_views_from_the_selfsup_preprocessor_are_taken_as_images():
     from mmpretrain.models import SelfSupDataPreprocessor
+
     from gvp.utils.views import preprocess_images
     tok = MODELS.build(TINY_TOKENIZER).eval()
     pre = SelfSupDataPreprocessor(mean=[0.] * 3, std=[255.] * 3)

@@ -17,7 +17,8 @@ def _small_demo(tmp_path, root, data_root):
     cfg.write_text(f"""
 _base_ = '{root}/{DEMO}'
 model = dict(
-    backbone=dict(arch=dict(_delete_=True, embed_dims=64, num_layers=2, num_heads=2,
+    backbone=dict(arch=dict(_delete_=True, embed_dims=64, num_layers=2,
+                            num_heads=2,
                             feedforward_channels=128)),
     head=dict(embed_dims=64))
 train_dataloader = dict(batch_size=32, num_workers=0,

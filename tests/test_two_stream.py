@@ -124,9 +124,9 @@ def test_bad_configs_fail_at_build_with_fix(kwargs, match):
 
 
 def test_registry_reachable_from_other_scopes():
-    from mmengine.registry import DefaultScope
-    import mmseg.registry
     import mmdet.registry
+    import mmseg.registry
+    from mmengine.registry import DefaultScope
     cfg = dict(type='gvp.GVPViT', arch=TINY_ARCH, img_size=16, patch_size=4,
                mode='finetune')
     for name, registry in (('mmseg', mmseg.registry.MODELS),

@@ -39,9 +39,20 @@ class GVPVisualizationHook(Hook):
         self.seed = seed
         self._inputs: Optional[torch.Tensor] = None
         self._can_generate = True
+        self._active = True
 
     def before_train(self, runner) -> None:
         model = self._model(runner)
+        self._active = hasattr(model, 'generate') and getattr(
+            getattr(model, 'backbone', None), 'mask_generator',
+            None) is not None
+        if not self._active:
+            # e.g. mmpretrain's vis_scheduler runs the config's hooks on a
+            # stand-in model: nothing to draw
+            runner.logger.warning(
+                f'GVPVisualizationHook: {type(model).__name__} is not a GVP '
+                'pretraining model; no pictures are drawn.')
+            return
         self._can_generate = model.head.target == 'pixels' or (
             model.backbone.takes_ids and model.head.target == 'ids')
         if not self._can_generate:
@@ -54,7 +65,7 @@ class GVPVisualizationHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
-        if self.every_n_train_iters(runner, self.interval):
+        if self._active and self.every_n_train_iters(runner, self.interval):
             self.draw(runner, runner.iter + 1)
 
     def draw(self, runner, step: int) -> None:

@@ -51,4 +51,3 @@ def pixel_mask(ranks, grid, shape) -> torch.Tensor:
     b, _, h, w = shape
     m = (ranks > 0).float().view(b, 1, *grid)
     return torch.nn.functional.interpolate(m, size=(h, w), mode='nearest')
-

@@ -5,6 +5,7 @@ from typing import Iterator, Tuple
 
 from .errors import DataError
 
+
 class DataPathError(DataError, FileNotFoundError):
     """A dataset folder or ann file named by the config is missing or
     empty."""

@@ -131,7 +131,8 @@ def main():
                   f"(C={res['C']})", flush=True)
     with open(args.out, 'w') as f:
         json.dump(results, f, indent=1)
-    print('\n| pretraining | probe, mask kept | probe, no mask |\n|---|---|---|')
+    print('\n| pretraining | probe, mask kept | probe, no mask |\n'
+          '|---|---|---|')
     for row, label in ROWS:
         r = results.get(row)
         if r is None:

@@ -10,12 +10,12 @@ head/decoder). p2d and d2d steps include tokenizing the batch (MAGE's VQGAN
 architecture, random weights: the cost does not depend on them) once; the
 ``vqgan`` row is that encode alone, so p2d ~= gvp + vqgan shows the
 tokenizer is paid once per step. All variants use ``--img-size`` (the paper
-runs d2d at 256 px). Times: the variants run round-robin, ``--rounds`` times after
-a warm-up step each, and the median is reported, so machine noise hits all
-alike. Peak memory: on CUDA ``max_memory_allocated`` per variant; on CPU each
-variant runs in a fresh child process and reports the rise of its peak
-resident memory over the built model (activations, gradients, optimizer
-state), plus the total peak.
+runs d2d at 256 px). Times: the variants run round-robin, ``--rounds`` times
+after a warm-up step each, and the median is reported, so machine noise hits
+all alike. Peak memory: on CUDA ``max_memory_allocated`` per variant; on CPU
+each variant runs in a fresh child process and reports the rise of its peak
+resident memory over the built model (activations, gradients, optimizer state),
+plus the total peak.
 
 CPU allocator: by default glibc's malloc returns freed heap memory to the OS
 after every large free, and the next op faults it back in page by page. That

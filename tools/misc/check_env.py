@@ -1,4 +1,5 @@
-"""Check the installed stack against docs/design.md §8; exit non-zero with the fix.
+"""Check the installed stack against docs/design.md §8; exit non-zero with
+the fix.
 
     python tools/misc/check_env.py
 """

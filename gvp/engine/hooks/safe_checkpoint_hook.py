@@ -100,6 +100,7 @@ class SafeCheckpointHook(CheckpointHook):
         if _is_sharded(state) and _any_rank(bool(bad)):
             # a sharded save is collective: every rank must refuse together
             bad = bad or ['(on another rank)']
+        if bad:
             meta = checkpoint.get('meta', {})
             more = f' and {len(bad) - 3} more' if len(bad) > 3 else ''
             raise NonFiniteError(

@@ -7,8 +7,7 @@ from torch import Tensor, nn
 
 from gvp.registry import MODELS
 from ..backbones.token_embed import unit_range
-from .generation import (Generated, generate_ids, generate_pixels,
-                         reveal_plan)
+from .generation import Generated, generate_ids, generate_pixels, reveal_plan
 
 
 @MODELS.register_module()
@@ -93,8 +92,8 @@ class GVP(BaseSelfSupervisor):
                 f'patch_size is {self.backbone.patch_size}: ids and tokens '
                 f'must share one grid; set patch_size={tok.stride} or use a '
                 f'tokenizer with len(ch_mult) - 1 = log2(patch_size).')
-        for what, n in (('head.num_codes', getattr(self.head, 'num_codes',
-                                                    None)),
+        for what, n in (('head.num_codes',
+                         getattr(self.head, 'num_codes', None)),
                         ('backbone.vocab_size', self.backbone.vocab_size)):
             if n is not None and n != tok.num_codes:
                 raise ValueError(f'{what}={n} but the tokenizer has '

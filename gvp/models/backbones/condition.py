@@ -3,7 +3,8 @@
 The frozen tokenizer's encoder sees the whole image; its features, average
 pooled per image (``grid=1``) or per region (``grid=g``, ``S = g * g``), are
 projected to the ViT width and become the ``S`` condition tokens ``y``. Every
-token of both streams may attend to them (docs/design.md §2: condition tokens have
+token of both streams may attend to them (docs/design.md §2: condition
+tokens have
 rank ``-inf``), in pretraining and in downstream use. The tokenizer runs
 without gradient, so no pixel gradient flows through ``y``.
 """

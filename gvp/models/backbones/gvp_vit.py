@@ -135,7 +135,8 @@ class GVPViT(VisionTransformer):
         if y_extra is not None and with_cls_token:
             raise ValueError(
                 'y_extra replaces the class token (appendix E): drop '
-                'with_cls_token=True, or drop y_extra to keep the class token.')
+                'with_cls_token=True, or drop y_extra to keep the class '
+                'token.')
         if with_cls_token is None:
             with_cls_token = y_extra is None
         if out_type is None:

@@ -1,4 +1,5 @@
-"""The universal causal masks as a comparison of group ranks (docs/design.md §2).
+"""The universal causal masks as a comparison of group ranks
+(docs/design.md §2).
 
 Every token of ``[y_1..y_S, x_1..x_T]`` has a rank: ``0`` for the condition
 (all ``y`` and the tokens of ``G_0``), ``k`` for the tokens of ``G_k``. With

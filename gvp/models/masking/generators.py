@@ -47,7 +47,8 @@ class GroupMaskGenerator:
                 f'num_groups K={self.num_groups} is too large for T='
                 f'{num_tokens} image tokens: {self.kind} length needs '
                 f'K <= {max_k}. Lower num_groups in the mask generator config '
-                f'or use more tokens (a larger img_size / smaller patch_size).')
+                'or use more tokens (a larger img_size / smaller '
+                'patch_size).')
 
     def boundaries(self, batch_size: int, num_tokens: int, device,
                    generator: Optional[torch.Generator]) -> torch.Tensor:

@@ -59,7 +59,8 @@ class VQGANTokenizer(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         if rec_loss not in ('l1', 'l2'):
-            raise ValueError(f"rec_loss must be 'l1' or 'l2', got {rec_loss!r}")
+            raise ValueError(
+                f"rec_loss must be 'l1' or 'l2', got {rec_loss!r}")
         self.stride = 2**(len(ch_mult) - 1)
         self.encoder = Encoder(ch, ch_mult, num_res_blocks, in_channels,
                                z_channels)
@@ -180,8 +181,9 @@ class VQGANTokenizer(BaseModel):
 def load_tokenizer_weights(model: VQGANTokenizer, path: str) -> None:
     """Load ``path`` strictly; on any mismatch raise with the missing,
     unexpected and mis-shaped keys named."""
-    from mmengine.runner.checkpoint import CheckpointLoader
     import os.path as osp
+
+    from mmengine.runner.checkpoint import CheckpointLoader
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'tokenizer checkpoint {path!r} not found: train one with '
