@@ -85,3 +85,27 @@ def test_feature_extractor_equals_the_ablation_probe_and_the_backbone(
     with torch.no_grad():
         direct = probe.backbone(x)[-1].numpy()
     assert np.allclose(feats, direct, atol=1e-5)
+
+
+def test_reconstruct_returns_arrays_and_the_figure(tmp_path):
+    from gvp_testing import tiny_gvp
+
+    from gvp.apis import reconstruct
+    from gvp.registry import MODELS
+    from gvp.visualization import reconstruction_grid
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_gvp())
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 255, (16, 16, 3), np.uint8) for _ in range(3)]
+    out = reconstruct(model, images, mask_ratio=0.5, num_groups=2, seed=4)
+    assert out['original'].shape == out['group_ar'].shape == (3, 16, 16, 3)
+    assert np.allclose(out['original'], np.stack(images) / 255., atol=1e-6)
+    visible = np.repeat(np.repeat((out['ranks'] == 0).reshape(3, 4, 4), 4,
+                                  1), 4, 2)[..., None]
+    for key in ('one_shot', 'group_ar'):  # visible tokens come back as given
+        assert np.allclose(out[key] * visible, out['original'] * visible,
+                           atol=1e-5)
+    assert (out['ranks'] > 0).mean() == 0.5
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()
+    assert np.array_equal(out['figure'], reconstruction_grid(
+        model, x, torch.from_numpy(out['ranks'])))

@@ -8,6 +8,7 @@
 from .feature_extractor import FeatureExtractor, normalisation
 from .model import get_config, get_model, init_model
 from .model_index import list_models, model_info
+from .reconstruct import reconstruct
 
 __all__ = ['get_config', 'get_model', 'init_model', 'list_models',
-           'model_info', 'FeatureExtractor', 'normalisation']
+           'model_info', 'FeatureExtractor', 'normalisation', 'reconstruct']

@@ -5,6 +5,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 import torch
+from mmengine.utils import ProgressBar
 from PIL import Image
 
 from .transfer_data import load_rgb
@@ -41,6 +42,7 @@ def extract_features(backbone, items, size: int, mean: Sequence[float],
     m = torch.tensor(mean, device=device).view(1, -1, 1, 1)
     s = torch.tensor(std, device=device).view(1, -1, 1, 1)
     feats, labels = [], []
+    bar = ProgressBar(len(items))  # images done, elapsed, ETA
     for start in range(0, len(items), batch_size):
         chunk = items[start:start + batch_size]
         x = torch.stack([_to_tensor(load_rgb(i), size) for i, _ in chunk])
@@ -48,6 +50,7 @@ def extract_features(backbone, items, size: int, mean: Sequence[float],
         out = backbone(x)[-1]
         feats.append(out.flatten(1).float().cpu().numpy())
         labels += [label for _, label in chunk]
+        bar.update(len(chunk))
     return np.concatenate(feats), np.asarray(labels)
 
 

@@ -4,6 +4,7 @@ from typing import Dict
 
 import torch
 from mmengine.dataset import default_collate
+from mmengine.utils import ProgressBar
 
 from ..models.algorithms.generation import reveal_plan
 from ..utils.views import preprocess_images
@@ -23,6 +24,7 @@ def evaluate_reconstruction(model, dataset, mask_ratio: float = 0.75,
     gen = torch.Generator().manual_seed(seed)
     sums = {f'{m}_{k}': 0. for m in MODES for k in ('mse', 'lpips')}
     count = 0
+    bar = ProgressBar(len(dataset))  # images done, elapsed, ETA
     for start in range(0, len(dataset), batch_size):
         batch = default_collate([dataset[i] for i in range(
             start, min(start + batch_size, len(dataset)))])
@@ -40,6 +42,7 @@ def evaluate_reconstruction(model, dataset, mask_ratio: float = 0.75,
             if lpips is not None:
                 sums[f'{mode}_lpips'] += lpips(out.images, target).sum().item()
         count += inputs.shape[0]
+        bar.update(inputs.shape[0])
     result = {k: v / count for k, v in sums.items()
               if lpips is not None or not k.endswith('lpips')}
     result.update(images=count, mask_ratio=mask_ratio, num_groups=num_groups)

@@ -1,3 +1,3 @@
-from .pictures import mask_picture, reconstruction_grid
+from .pictures import image_grid, mask_picture, reconstruction_grid
 
-__all__ = ['mask_picture', 'reconstruction_grid']
+__all__ = ['image_grid', 'mask_picture', 'reconstruction_grid']

@@ -21,11 +21,15 @@ def reconstruction_grid(model, inputs: Tensor, ranks: Tensor,
     shown = original * keep + 0.5 * (1 - keep)
     one = model.generate(inputs, ranks, one_shot=True).images
     gar = model.generate(inputs, ranks).images
-    cols = [original, shown, one, gar]
+    return image_grid([original, shown, one, gar], gap)
+
+
+def image_grid(columns, gap: int = 2) -> np.ndarray:
+    """``columns``: tensors ``[B, C, H, W]`` in ``[0, 1]`` -> one RGB row
+    per image, the columns side by side."""
     rows = []
-    for b in range(inputs.shape[0]):
-        tiles = [c[b] for c in cols]
-        rows.append(_hcat([_to_rgb(t) for t in tiles], gap))
+    for b in range(columns[0].shape[0]):
+        rows.append(_hcat([_to_rgb(c[b]) for c in columns], gap))
     return _vcat(rows, gap)
 
 

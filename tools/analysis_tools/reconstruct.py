@@ -18,16 +18,13 @@ import json
 import os
 import os.path as osp
 
-import torch
 from mmengine.config import DictAction
 from mmengine.dataset import default_collate
 
-from gvp.apis import get_model
+from gvp.apis import get_model, reconstruct
 from gvp.evaluation import build_lpips, evaluate_reconstruction
-from gvp.models.algorithms.generation import reveal_plan
 from gvp.utils.eval_split import add_split_args, build_split
 from gvp.utils.views import preprocess_images
-from gvp.visualization import reconstruction_grid
 
 
 def parse_args():
@@ -78,11 +75,8 @@ def main():
     batch = default_collate([dataset[i] for i in range(
         min(args.grid_images, len(dataset)))])
     inputs = preprocess_images(model.data_preprocessor, batch)
-    grid = model.backbone.patch_resolution
-    ranks = reveal_plan(inputs.shape[0], grid[0] * grid[1], mask_ratio,
-                        num_groups,
-                        generator=torch.Generator().manual_seed(args.seed))
-    picture = reconstruction_grid(model, inputs, ranks)
+    picture = reconstruct(model, inputs, mask_ratio, num_groups,
+                          seed=args.seed)['figure']
     from PIL import Image
     Image.fromarray(picture).resize(
         (picture.shape[1] * 4, picture.shape[0] * 4), Image.NEAREST).save(

@@ -20,6 +20,7 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 from mmengine.dataset import default_collate
+from mmengine.utils import ProgressBar
 
 from gvp.apis import get_model
 from gvp.utils.eval_split import add_split_args, build_split
@@ -49,6 +50,7 @@ def evaluate(tokenizer, dataset, batch_size):
     n = 0
     counts = torch.zeros(tokenizer.num_codes, dtype=torch.long)
     first = None
+    bar = ProgressBar(len(dataset))  # images done, elapsed, ETA
     for start in range(0, len(dataset), batch_size):
         batch = default_collate([dataset[i] for i in range(
             start, min(start + batch_size, len(dataset)))])
@@ -61,6 +63,7 @@ def evaluate(tokenizer, dataset, batch_size):
         counts += torch.bincount(ids.flatten(), minlength=counts.numel())
         if first is None:
             first = (x, rec)
+        bar.update(x.shape[0])
     probs = counts.float() / counts.sum()
     nz = probs[probs > 0]
     return dict(
