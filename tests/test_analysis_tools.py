@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from gvp_testing import run_ok
 from PIL import Image
 
 
@@ -44,3 +45,18 @@ def test_benchmark_tool_small(tmp_path, root):
     for v in ('gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan'):
         assert rows[v]['time_s'] > 0 and rows[v]['step_mb'] > 0, v
     assert 'x time' in proc.stdout
+
+
+@pytest.mark.slow
+def test_get_flops_matches_the_analytic_ratio(root):
+    """ViT-B/16 p2p: the measured GVP / plain-ViT FLOP ratio is within 5 %
+    of the analytic one for the sampled plan's token counts, and in the
+    range of docs/design.md §7 (1.3x pruned under mixed length)."""
+    import re
+    out = run_ok(root, [sys.executable, 'tools/analysis_tools/get_flops.py',
+                        'configs/gvp/gvp-p2p_vit-base-p16_8xb512-amp-coslr-'
+                        '200e_in1k.py', '--batch-size', '2'])
+    m = re.search(r'measured ([\d.]+), analytic ([\d.]+)', out)
+    measured, analytic = float(m.group(1)), float(m.group(2))
+    assert abs(measured / analytic - 1) < 0.05, out[-800:]
+    assert 1.15 < measured < 1.6

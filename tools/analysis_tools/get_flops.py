@@ -1,0 +1,110 @@
+"""FLOPs of GVP's real work next to a plain ViT of the same architecture.
+
+    python tools/analysis_tools/get_flops.py CONFIG [--batch-size 8]
+        [--seed 0] [--cfg-options k=v ...]
+
+Counts the forward pass of the backbone with torch's ``FlopCounterMode``
+(matrix products and attention; normalisation and indexing are left out,
+as usual) for a batch with plans drawn from the config's mask generator, so
+the two streams, the pruning (content tokens of the last group dropped,
+query rows only for predicted tokens) and the padding of the attention call
+are what is measured. Next to it: the same architecture as a plain ViT
+(mode ``finetune``: mmpretrain's forward), the analytic ratio for the
+plan's mean token counts, and the tokenizer's encode (p2d / d2d) on its
+own row. Numbers are forward GFLOPs per image (one multiply-add = 2 FLOPs).
+"""
+import argparse
+
+import torch
+from mmengine.config import DictAction
+from torch.utils.flop_counter import FlopCounterMode
+
+from gvp.apis import get_model
+from gvp.models.masking import full_ranks
+
+
+def count(fn) -> float:
+    with FlopCounterMode(display=False) as counter:
+        with torch.no_grad():
+            fn()
+    return float(counter.get_total_flops())
+
+
+def analytic(backbone, rank: torch.Tensor):
+    """Forward FLOPs per image of the backbone: the two-stream form for the
+    full-sequence ranks ``rank [B, S + T]`` and the plain ViT's, and the
+    mean content / query row counts."""
+    D = backbone.embed_dims
+    F = backbone.layers[0].ffn.layers[0][0].out_features
+    L = len(backbone.layers)
+    S = backbone.num_cond_tokens
+    T = rank.shape[1] - S
+    proj = backbone.patch_embed.projection
+    stem = 2 * T * proj.in_channels * proj.kernel_size[0] * \
+        proj.kernel_size[1] * D
+    if backbone.prune:
+        c = (rank < rank.max(dim=1, keepdim=True).values).sum(1).double()
+        q = (rank >= 1).sum(1).double()
+    else:
+        c = q = torch.full((rank.shape[0], ), float(S + T),
+                           dtype=torch.float64)
+    rows = c + q
+    # Q for all rows, K/V for content rows, output projection, MLP, and
+    # attention of every row over the content keys
+    block = 2 * rows * D * D + 4 * c * D * D + 2 * rows * D * D + \
+        4 * rows * D * F + 4 * rows * c * D
+    gvp = stem + L * float(block.mean())
+    n = S + T
+    vit = stem + L * (8 * n * D * D + 4 * n * D * F + 4 * n * n * D)
+    return gvp, vit, float(c.mean()), float(q.mean())
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config')
+    p.add_argument('--batch-size', type=int, default=8)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, key=value')
+    args = p.parse_args()
+    torch.manual_seed(args.seed)
+    model = get_model(args.config, cfg_options=args.cfg_options)
+    backbone = model.backbone
+    plain = get_model(args.config, cfg_options=dict(
+        args.cfg_options or {}, **{'model.backbone.mode': 'finetune'}))
+    b = args.batch_size
+    res = backbone.patch_resolution
+    size = (res[0] * backbone.patch_size, res[1] * backbone.patch_size)
+    images = torch.randn(b, 3, *size)
+    inputs = images
+    if backbone.takes_ids:
+        inputs = torch.randint(backbone.vocab_size, (b, *res))
+    ranks = backbone.sample_ranks(b, res[0] * res[1], 'cpu')
+    rank = full_ranks(ranks, backbone.num_cond_tokens)
+
+    measured = count(lambda: backbone(inputs, ranks)) / b
+    plain_in = images if not backbone.takes_ids else inputs
+    measured_vit = count(lambda: plain.backbone(plain_in)) / b
+    gvp, vit, c, q = analytic(backbone, rank)
+    rows = [('GVP backbone (measured)', measured),
+            ('plain ViT (measured)', measured_vit),
+            ('GVP backbone (analytic)', gvp), ('plain ViT (analytic)', vit)]
+    if getattr(model, 'tokenizer', None) is not None:
+        rows.append(('tokenizer encode (measured)',
+                     count(lambda: model.tokenizer.encode_ids(
+                         images.clamp(0, 1))) / b))
+    print(f'config: {args.config}')
+    print(f'tokens: S={backbone.num_cond_tokens} T={res[0] * res[1]}; '
+          f'mean content rows {c:.1f}, query rows {q:.1f} '
+          f'(batch {b}, seed {args.seed})')
+    print(f'{"":32s} {"GFLOPs/img":>10s}')
+    for name, flops in rows:
+        print(f'{name:32s} {flops / 1e9:10.2f}')
+    ratio, ratio_analytic = measured / measured_vit, gvp / vit
+    print(f'GVP / plain ViT: measured {ratio:.3f}, analytic '
+          f'{ratio_analytic:.3f} (difference '
+          f'{100 * (ratio / ratio_analytic - 1):+.1f} %)')
+
+
+if __name__ == '__main__':
+    main()
