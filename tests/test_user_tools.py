@@ -1,0 +1,47 @@
+"""print_config, analyze_logs and browse_dataset on our configs (slow:
+subprocesses)."""
+import json
+import sys
+
+import pytest
+from gvp_testing import run_ok
+from PIL import Image
+
+pytestmark = pytest.mark.slow
+DEMO = 'configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
+
+
+def test_print_config_by_index_name_with_options(root):
+    out = run_ok(root, [sys.executable, 'tools/misc/print_config.py',
+                        'gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist',
+                        '--cfg-options', 'train_cfg.max_iters=7'])
+    assert "max_iters=7" in out and "type='GVPViT'" in out
+    assert "type='SafeCheckpointHook'" in out  # the bases are merged
+
+
+def test_analyze_logs_merges_resumed_runs(tmp_path, root):
+    work = tmp_path / 'work'
+    for run, rows in (('20260101_000000', [(1, 2.0), (2, 1.5), (3, 1.4)]),
+                      ('20260101_010000', [(3, 1.3), (4, 1.1)])):
+        (work / run / 'vis_data').mkdir(parents=True)
+        (work / run / 'vis_data' / 'scalars.json').write_text(''.join(
+            json.dumps(dict(iter=i, loss=v, lr=0.1)) + '\n'
+            for i, v in rows))
+    out = run_ok(root, [sys.executable, 'tools/analysis_tools/analyze_logs.py',
+                        str(work), '--out', str(tmp_path / 'c.png')])
+    # the resumed run's iteration 3 replaces the first run's
+    assert f'{work}: loss 2.0000 (iter 1) -> 1.1000 (iter 4), min 1.1000' \
+        in out
+    assert Image.open(tmp_path / 'c.png').size[0] > 300
+
+
+def test_browse_dataset_shows_the_training_views(tmp_path, root,
+                                                 fashion_mnist_subset):
+    out_png = tmp_path / 'ds.png'
+    out = run_ok(root, [
+        sys.executable, 'tools/visualization/browse_dataset.py', DEMO,
+        '--num', '5', '--per-row', '5', '--out', str(out_png),
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={fashion_mnist_subset}'])
+    assert '5 views of 5 items of 512' in out
+    assert Image.open(out_png).size == (5 * 30, 30)
