@@ -88,7 +88,10 @@ class SafeCheckpointHook(CheckpointHook):
     checkpoints and saved RNG states (see the module docstring)."""
 
     def __init__(self, *args, backend_args=None, **kwargs):
-        if backend_args is None:
+        out_dir = kwargs.get('out_dir') or ''
+        if backend_args is None and '://' not in str(out_dir):
+            # local files: atomic writes (a remote out_dir keeps the
+            # backend mmengine picks for its prefix)
             backend_args = dict(backend=ATOMIC_BACKEND)
         super().__init__(*args, backend_args=backend_args, **kwargs)
         self._resumed_rng = None
