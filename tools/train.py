@@ -21,7 +21,7 @@ from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        check_load_from, parse_common, resolve_resume,
                        setup_cpu_distributed)
 from gvp.utils.dist import run_reporting_errors
-from gvp.utils.resume import runner_checkpoints
+from gvp.utils.resume import last_checkpoint_path, runner_checkpoints
 
 
 def parse_args():
@@ -83,12 +83,7 @@ def report(runner):
     """Say where the checkpoint and the logs went."""
     if runner.rank != 0:
         return
-    last = osp.join(runner.work_dir, 'last_checkpoint')
-    ckpt = '(none saved)'
-    if osp.isfile(last):
-        ckpt = open(last).read().strip()
-        if ckpt and not osp.isabs(ckpt):
-            ckpt = osp.join(runner.work_dir, ckpt)
+    ckpt = last_checkpoint_path(runner.work_dir) or '(none saved)'
     print(f'checkpoint: {ckpt}')
     print(f'logs: {osp.join(runner.work_dir, runner.timestamp)}')
 

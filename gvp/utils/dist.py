@@ -94,6 +94,16 @@ class Heartbeat:
             self._thread.join(timeout=5)
 
 
+def any_rank(flag: bool) -> bool:
+    """``flag`` of any rank (one ``all_reduce``; the flag itself outside a
+    distributed run): ranks that must stop together agree on it."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return flag
+    t = torch.tensor([float(flag)])
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+
 def _client_store():
     """A new client of the launcher's store (torchrun's agent store at
     MASTER_ADDR:MASTER_PORT), or ``None`` outside torchrun."""

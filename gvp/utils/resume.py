@@ -21,6 +21,19 @@ RUNNER_KEYS = ('meta', 'state_dict', 'optimizer')
 _NAME = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
 
 
+def last_checkpoint_path(work_dir: str) -> Optional[str]:
+    """The file ``work_dir/last_checkpoint`` names (relative to the work
+    dir as we write it, or absolute as mmengine does), or ``None``."""
+    last = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(last):
+        return None
+    with open(last) as f:
+        path = f.read().strip()
+    if not path:
+        return None
+    return path if osp.isabs(path) else osp.join(work_dir, path)
+
+
 def runner_checkpoints(work_dir: str) -> List[str]:
     """``iter_N.pth`` / ``epoch_N.pth`` of ``work_dir``, newest first."""
     if not osp.isdir(work_dir):

@@ -30,6 +30,7 @@ from mmengine.logging import MMLogger
 from gvp.apis import FeatureExtractor
 from gvp.evaluation.linear_eval import fit_logistic
 from gvp.evaluation.transfer_data import find_dataset
+from gvp.utils.resume import last_checkpoint_path
 
 CFG_DIR = 'configs/benchmarks/fashion-mnist_ablation'
 SUFFIX = '_vit-tiny-p4_1xb64-4e-10k_fashion-mnist.py'
@@ -63,18 +64,10 @@ def extractor_for(row, work_root, probe_mask, out_index=-1):
     seed = int(row.split('-s')[1]) if row.startswith('random-init-s') else 0
     ckpt = None
     if not row.startswith('random-init'):
-        ckpt = newest_checkpoint(osp.join(work_root, row))
+        ckpt = last_checkpoint_path(osp.join(work_root, row))
     return FeatureExtractor(
         osp.join(CFG_DIR, name + SUFFIX), pretrained=ckpt, mode='probe',
         probe_mask=probe_mask, out_indices=[out_index], seed=seed)
-
-
-def newest_checkpoint(work_dir):
-    """The checkpoint a run's ``last_checkpoint`` names (relative to the
-    work dir, or absolute as older mmengine runs wrote it)."""
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        path = f.read().strip()
-    return path if osp.isabs(path) else osp.join(work_dir, path)
 
 
 def per_class(labels, n, seed=0):

@@ -2,10 +2,10 @@
 import math
 
 import torch
-import torch.distributed as dist
 from mmengine.hooks import Hook
 
 from gvp.registry import HOOKS
+from gvp.utils.dist import any_rank
 from gvp.utils.errors import NonFiniteError
 from .safe_checkpoint_hook import last_good_checkpoint
 
@@ -75,10 +75,7 @@ class NonFiniteCheckHook(Hook):
         norm = self._new_grad_norm(runner)
         if norm is not None and not math.isfinite(norm):
             bad['grad_norm'] = norm
-        flag = torch.tensor([1.0 if bad else 0.0])
-        if dist.is_available() and dist.is_initialized():
-            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-        if flag.item() == 0:
+        if not any_rank(bool(bad)):
             return
         what = ', '.join(f'{k}={v}' for k, v in bad.items()) or \
             'a non-finite value on another rank'

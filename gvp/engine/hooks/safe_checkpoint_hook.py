@@ -30,6 +30,7 @@ from mmengine.logging import print_log
 
 from gvp.registry import HOOKS
 from gvp.utils.atomic_io import ATOMIC_BACKEND, atomic_write
+from gvp.utils.dist import any_rank
 from gvp.utils.errors import NonFiniteError
 from gvp.utils.rng import capture_rng_state, restore_rng_state
 
@@ -40,16 +41,6 @@ def _is_sharded(state_dict) -> bool:
     """An FSDP / DTensor state dict (saved by every rank together)."""
     return any(hasattr(v, 'to_local') or hasattr(v, 'local_tensor')
                for v in state_dict.values())
-
-
-def _any_rank(flag: bool) -> bool:
-    """``flag`` of any rank (shards differ between ranks)."""
-    import torch.distributed as dist
-    if not (dist.is_available() and dist.is_initialized()):
-        return flag
-    t = torch.tensor([float(flag)])
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
-    return bool(t.item())
 
 
 def _local(value):
@@ -100,7 +91,7 @@ class SafeCheckpointHook(CheckpointHook):
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('state_dict', {})
         bad = non_finite_keys(state)
-        if _is_sharded(state) and _any_rank(bool(bad)):
+        if _is_sharded(state) and any_rank(bool(bad)):
             # a sharded save is collective: every rank must refuse together
             bad = bad or ['(on another rank)']
         if bad:
