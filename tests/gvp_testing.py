@@ -84,11 +84,11 @@ def assert_no_leak(model, ranks, token_grads, num_outputs):
     return checked
 
 
-def run_ok(root, cmd, env=None):
+def run_ok(root, cmd, env=None, timeout=None):
     """Run ``cmd`` in the checkout; assert it succeeded; stdout + stderr."""
     import subprocess
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
-                          env=env)
+                          env=env, timeout=timeout)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     return out

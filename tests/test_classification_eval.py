@@ -4,6 +4,7 @@ import os
 import pickle
 import subprocess
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -137,7 +138,10 @@ def test_configs_train_and_evaluate(which, tmp_path, root, backbone_ckpt,
 
 
 def _fixture_datasets(root):
-    """Three of the nine datasets, each in another usual layout."""
+    """Three of the nine datasets in their official layouts (as mmpretrain's
+    Caltech101, DTD and OxfordIIITPet read them), a fourth in a wrong
+    one."""
+    import mat4py
     rng = np.random.default_rng(0)
 
     def img(label):
@@ -145,33 +149,67 @@ def _fixture_datasets(root):
         a[:, :, label % 3] += 150  # a learnable colour cue
         return a
 
-    # CIFAR-10 python batches
-    cifar = root / 'cifar10' / 'cifar-10-batches-py'
-    cifar.mkdir(parents=True)
-    for name, n in (('data_batch_1', 60), ('test_batch', 30)):
-        labels = [i % 3 for i in range(n)]
-        data = np.stack([img(label)[:32, :32].transpose(2, 0, 1).reshape(-1)
-                         for label in labels])
-        with open(cifar / name, 'wb') as f:
-            pickle.dump({'data': data, 'labels': labels}, f)
-    # DTD as ImageFolder
+    def save(path, label):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(img(label)).save(path, quality=95)
+
+    # Caltech101: meta/{train,test}.txt '<class>/<file> <label>'
+    (root / 'caltech101' / 'meta').mkdir(parents=True)
     for split, n in (('train', 30), ('test', 12)):
-        for c in range(3):
-            d = root / 'dtd' / split / f'class{c}'
-            d.mkdir(parents=True)
-            for i in range(n // 3):
-                Image.fromarray(img(c)).save(d / f'{i}.jpg', quality=95)
-    # Pets with mmpretrain ann files
-    (root / 'pets' / 'meta').mkdir(parents=True)
-    (root / 'pets' / 'images').mkdir()
-    for split, n in (('train', 30), ('test', 12)):
-        lines = []
-        for i in range(n):
-            Image.fromarray(img(i % 3)).save(
-                root / 'pets' / 'images' / f'{split}{i}.png')
-            lines.append(f'images/{split}{i}.png {i % 3}')
-        (root / 'pets' / 'meta' / f'{split}.txt').write_text(
+        lines = [f'c{i % 3}/{split}{i}.jpg {i % 3}' for i in range(n)]
+        for line in lines:
+            rel, label = line.split()
+            save(root / 'caltech101' / '101_ObjectCategories' / rel,
+                 int(label))
+        (root / 'caltech101' / 'meta' / f'{split}.txt').write_text(
             '\n'.join(lines) + '\n')
+    # DTD: imdb/imdb.mat (set 1 train, 2 val, 3 test; classes from 1)
+    names, classes, sets = [], [], []
+    for i in range(42):
+        names.append(f'c{i % 3}/{i}.jpg')
+        classes.append(i % 3 + 1)
+        sets.append(3 if i >= 30 else 1 + i % 2)
+        save(root / 'dtd' / 'images' / names[-1], i % 3)
+    (root / 'dtd' / 'imdb').mkdir(parents=True)
+    mat4py.savemat(str(root / 'dtd' / 'imdb' / 'imdb.mat'), {
+        'images': dict(name=names, **{'class': classes}, set=sets)})
+    # Oxford-IIIT Pet: annotations/{trainval,test}.txt 'name id species
+    # breed' (ids from 1), images/<name>.jpg
+    (root / 'pets' / 'annotations').mkdir(parents=True)
+    for split, n in (('trainval', 30), ('test', 12)):
+        lines = [f'{split}_{i} {i % 3 + 1} 1 1' for i in range(n)]
+        for i in range(n):
+            save(root / 'pets' / 'images' / f'{split}_{i}.jpg', i % 3)
+        (root / 'pets' / 'annotations' / f'{split}.txt').write_text(
+            '\n'.join(lines) + '\n')
+    # Flowers as ImageFolder: not what Flowers102 reads
+    for c in range(3):
+        save(root / 'flowers' / 'train' / f'class{c}' / '0.jpg', c)
+
+
+def test_cifar_read_by_mmpretrain_from_python_batches(tmp_path):
+    from mmpretrain.datasets import CIFAR10
+
+    from gvp.evaluation.transfer_data import find_dataset
+    cifar = tmp_path / 'cifar10' / 'cifar-10-batches-py'
+    cifar.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    data = {}
+    for name in [f'data_batch_{i}' for i in range(1, 6)] + ['test_batch']:
+        data[name] = rng.integers(0, 255, (4, 3 * 32 * 32), dtype=np.uint8)
+        with open(cifar / name, 'wb') as f:
+            pickle.dump({'data': data[name], 'labels': [0, 1, 2, 3]}, f)
+    # the fixture's files are not the real ones: only the md5 check is
+    # skipped, the reading is mmpretrain's
+    with mock.patch.object(CIFAR10, '_check_integrity', lambda self: True):
+        train, test, layout = find_dataset(str(tmp_path), 'cifar10')
+    assert layout == 'CIFAR10 (train/test)'
+    assert len(train) == 20 and len(test) == 4
+    first = data['data_batch_1'][0].reshape(3, 32, 32).transpose(1, 2, 0)
+    assert np.array_equal(train[0][0], first) and train[1][1] == 1
+    # without the check the real class refuses (no download here)
+    train, _, why = find_dataset(str(tmp_path), 'cifar10')
+    assert train is None and "mmpretrain's CIFAR10" in why
 
 
 def test_transfer_tool_table(tmp_path, root):
@@ -190,18 +228,17 @@ model = dict(backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH}),
          str(out_dir)], cwd=root, capture_output=True, text=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
-    for name in ('aircraft', 'caltech101', 'cars', 'cifar100', 'flowers',
-                 'food101'):
-        assert f'skip {name}: no folder' in out
+    assert 'skip cars: no folder' in out
+    assert "skip flowers: " in out and "mmpretrain's Flowers102" in out
     result = json.loads((out_dir / 'transfer.json').read_text())['results']
-    assert set(result) == {'cifar10', 'dtd', 'pets'}
-    assert result['cifar10']['layout'] == 'CIFAR python batches'
-    assert result['dtd']['layout'] == 'ImageFolder'
-    assert result['pets']['layout'] == 'mmpretrain ann files'
-    assert result['cifar10']['train'] == 60 and result['dtd']['test'] == 12
+    assert set(result) == {'caltech101', 'dtd', 'pets'}
+    assert result['caltech101']['layout'] == 'Caltech101 (train/test)'
+    assert result['dtd']['layout'] == 'DTD (trainval/test)'
+    assert result['pets']['layout'] == 'OxfordIIITPet (trainval/test)'
+    assert result['dtd']['train'] == 30 and result['dtd']['test'] == 12
     for r in result.values():  # the colour cue survives a random ViT
         assert r['top1'] > 60
     table = (out_dir / 'transfer.md').read_text()
-    assert table.splitlines()[0] == '| cifar10 | dtd | pets | Avg |'
+    assert table.splitlines()[0] == '| caltech101 | dtd | pets | Avg |'
     avg = np.mean([r['top1'] for r in result.values()])
     assert f'{avg:.2f}' in table.splitlines()[2]

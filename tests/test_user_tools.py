@@ -45,3 +45,15 @@ def test_browse_dataset_shows_the_training_views(tmp_path, root,
         f'train_dataloader.dataset.data_root={fashion_mnist_subset}'])
     assert '5 views of 5 items of 512' in out
     assert Image.open(out_png).size == (5 * 30, 30)
+
+
+def test_vis_scheduler_plots_the_demo_schedule(tmp_path, root):
+    """mmpretrain's vis_scheduler, through our wrapper: all 600 iterations
+    of the iteration-based demo schedule simulated (not one batch per
+    'epoch'), the curve saved."""
+    out = run_ok(root, [
+        sys.executable, 'tools/visualization/vis_scheduler.py', DEMO,
+        '--not-show', '--save-path', str(tmp_path / 'lr.png'),
+        '--cfg-options', f'work_dir={tmp_path}/work'], timeout=240)
+    assert 'Dataset size: 38400' in out and '600/600' in out
+    assert Image.open(tmp_path / 'lr.png').size[0] > 300

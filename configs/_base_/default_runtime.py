@@ -1,5 +1,8 @@
 # Runtime shared by every gvp config (mmpretrain's defaults, gvp scope).
 default_scope = 'gvp'
+# Config.fromfile imports gvp: mmpretrain's / mmengine's own tools
+# (vis_scheduler, ...) then find gvp's registered parts in these configs
+custom_imports = dict(imports=['gvp'], allow_failed_imports=False)
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

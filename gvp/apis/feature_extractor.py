@@ -1,23 +1,28 @@
 """Frozen backbone features for evaluation (linear probe, k-NN, transfer)."""
 from typing import Optional, Sequence, Union
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from mmengine.utils import ProgressBar
+
+from gvp.datasets.test_time import (build_test_pipeline, pack_images,
+                                    stack_inputs)
 
 from .model import get_config
 
 
 def normalisation(cfg: Config):
-    """``(mean, std)`` of the config's data preprocessor, 0..255, RGB (one
-    value is repeated for the three channels)."""
+    """``(mean, std, to_rgb)`` of the config's data preprocessor: mean / std
+    on the 0..255 scale (one value is repeated for the three channels)."""
     pre = cfg.get('data_preprocessor') or cfg.model.get(
         'data_preprocessor') or {}
     mean = list(pre.get('mean', [123.675, 116.28, 103.53]))
     std = list(pre.get('std', [58.395, 57.12, 57.375]))
     if len(mean) == 1:
         mean, std = mean * 3, std * 3
-    return mean, std
+    return mean, std, bool(pre.get('to_rgb', pre.get('bgr_to_rgb', False)))
 
 
 class FeatureExtractor:
@@ -26,10 +31,11 @@ class FeatureExtractor:
     ``mode='probe'`` runs the content stream with the causal mask of one
     seeded plan (paper §5; ``probe_mask=False`` drops it) and returns the
     mean image token after each block of ``out_indices``; ``'finetune'``
-    is the plain ViT (mmpretrain's outputs). Images are prepared by the
-    evaluation protocol of :func:`gvp.evaluation.linear_eval.
-    extract_features` (short side to ``size * 8 / 7``, center crop, the
-    config's mean/std).
+    is the plain ViT (mmpretrain's outputs). Images go through the
+    config's test pipeline (:func:`gvp.datasets.build_test_pipeline`; a
+    pretraining config has none and gets ``ResizeCenterCrop`` at the
+    backbone's size: short side to ``size * 8 / 7``, center crop) and the
+    normalisation of its data preprocessor (mean / std / ``to_rgb``).
 
     Args:
         model: a model-index name, a config file or a ``Config``.
@@ -41,6 +47,9 @@ class FeatureExtractor:
         cfg_options: config overrides, as ``--cfg-options``.
         seed: torch seed before the backbone is built.
         device: where it runs.
+        img_size: prepare images with ``ResizeCenterCrop(img_size)``
+            instead of the config's test pipeline (``0``: at the
+            backbone's size).
     """
 
     def __init__(self, model: Union[str, Config],
@@ -48,7 +57,8 @@ class FeatureExtractor:
                  mode: Optional[str] = 'probe', probe_mask: bool = True,
                  out_indices: Optional[Sequence[int]] = (-1, ),
                  cfg_options: Optional[dict] = None, seed: int = 0,
-                 device: Union[str, torch.device, None] = None):
+                 device: Union[str, torch.device, None] = None,
+                 img_size: Optional[int] = None):
         import gvp  # noqa: F401
         from gvp.models.backbones.convert import load_backbone
         from gvp.registry import MODELS
@@ -72,13 +82,32 @@ class FeatureExtractor:
         backbone.to(device or 'cpu')
         backbone.eval()
         self.backbone = backbone.requires_grad_(False)
-        self.size = int(bcfg.get('img_size', 224))
-        self.mean, self.std = normalisation(self.cfg)
+        self.pipeline = build_test_pipeline(
+            self.cfg, img_size or int(bcfg.get('img_size', 224)),
+            force_default=img_size is not None)
+        mean, std, self.to_rgb = normalisation(self.cfg)
+        self.mean = torch.tensor(mean).view(1, -1, 1, 1)
+        self.std = torch.tensor(std).view(1, -1, 1, 1)
 
+    def inputs(self, images) -> torch.Tensor:
+        """Images (paths, PIL, arrays) -> normalised ``[B, 3, H, W]``."""
+        x = stack_inputs(pack_images(images, self.pipeline)).float()
+        if self.to_rgb:
+            x = x[:, [2, 1, 0]]
+        return (x - self.mean) / self.std
+
+    @torch.no_grad()
     def __call__(self, items, batch_size: int = 256):
-        """``items``: ``[(image path or PIL image, label), ...]`` ->
-        ``(features [N, D], labels [N])`` as numpy (the last requested
-        block)."""
-        from gvp.evaluation.linear_eval import extract_features
-        return extract_features(self.backbone, items, self.size, self.mean,
-                                self.std, batch_size)
+        """``items``: ``[(image path, PIL image or array, label), ...]`` ->
+        ``(features [N, D], labels [N])`` as numpy: the mean image token
+        after the last requested block."""
+        device = next(self.backbone.parameters()).device
+        feats, labels = [], []
+        bar = ProgressBar(len(items))  # images done, elapsed, ETA
+        for start in range(0, len(items), batch_size):
+            chunk = items[start:start + batch_size]
+            out = self.backbone(self.inputs([i for i, _ in chunk]).to(device))
+            feats.append(out[-1].flatten(1).float().cpu().numpy())
+            labels += [label for _, label in chunk]
+            bar.update(len(chunk))
+        return np.concatenate(feats), np.asarray(labels)

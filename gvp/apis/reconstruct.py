@@ -1,7 +1,6 @@
 """Reconstruct masked images with a GVP model (paper figure 2)."""
 from typing import Optional, Sequence, Union
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -9,27 +8,24 @@ GENERATION_DEFAULTS = dict(mask_ratio=0.75, num_groups=8)
 
 
 def _images_to_inputs(model, images) -> Tensor:
-    """Paths / PIL images / ``HxWxC`` uint8 arrays -> normalised
-    ``[B, C, H, W]`` at the backbone's size (a tensor is taken as already
-    normalised)."""
+    """Paths / PIL images / ``HxWxC`` uint8 arrays -> normalised RGB
+    ``[B, C, H, W]`` at the backbone's size (``ResizeCenterCrop``; a tensor
+    is taken as already normalised)."""
     if torch.is_tensor(images):
         return images
-    from PIL import Image
+    from mmengine.config import Config
 
-    from gvp.evaluation.linear_eval import _to_tensor
+    from gvp.datasets.test_time import (build_test_pipeline, pack_images,
+                                        stack_inputs)
     from gvp.utils.views import preprocess_images
     size = model.backbone.patch_resolution[0] * model.backbone.patch_size
-    tensors = []
-    for img in images:
-        if isinstance(img, np.ndarray):
-            img = Image.fromarray(img)
-        elif not isinstance(img, Image.Image):
-            img = Image.open(img)
-        tensors.append(_to_tensor(img.convert('RGB'), size).to(torch.uint8))
+    batch = pack_images(images, build_test_pipeline(Config(), size))
+    x = stack_inputs(batch)  # BGR, as mmcv loads files
+    if not getattr(model.data_preprocessor, '_channel_conversion', False):
+        x = x.flip(1)  # the preprocessor keeps the order: give it RGB
     # one view (SelfSupDataPreprocessor takes a list of batched views)
     return preprocess_images(model.data_preprocessor,
-                             dict(inputs=[torch.stack(tensors)],
-                                  data_samples=None))
+                             dict(inputs=[x], data_samples=None))
 
 
 @torch.no_grad()

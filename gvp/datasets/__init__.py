@@ -1,3 +1,7 @@
-from .transforms import LoadImageOrSkip
+from .test_time import build_test_pipeline, load_image, pack_images
+from .transforms import LoadImageOrSkip, ResizeCenterCrop
 
-__all__ = ['LoadImageOrSkip']
+__all__ = [
+    'LoadImageOrSkip', 'ResizeCenterCrop', 'build_test_pipeline',
+    'load_image', 'pack_images'
+]

@@ -1,57 +1,13 @@
 """Frozen features + multinomial logistic regression (paper table 2: the
 protocol of Ericsson et al. 2021 — L-BFGS, L2 strength chosen on a
-validation split of the training set, then refit on all of it)."""
+validation split of the training set, then refit on all of it).
+
+Features come from :class:`gvp.apis.FeatureExtractor`."""
 from typing import Dict, Sequence
 
 import numpy as np
-import torch
-from mmengine.utils import ProgressBar
-from PIL import Image
-
-from .transfer_data import load_rgb
 
 DEFAULT_CS = tuple(10.0**k for k in range(-4, 3))
-
-
-def _to_tensor(img: Image.Image, size: int) -> torch.Tensor:
-    """Resize the short side to ``size * 8 / 7`` (224 -> 256), center crop
-    ``size`` (as ImageNet evaluation); images at most ``size`` are simply
-    resized to it."""
-    w, h = img.size
-    if min(w, h) > size:
-        short = int(round(size * 8 / 7))
-        scale = short / min(w, h)
-        img = img.resize((max(size, round(w * scale)),
-                          max(size, round(h * scale))), Image.BICUBIC)
-        w, h = img.size
-        left, top = (w - size) // 2, (h - size) // 2
-        img = img.crop((left, top, left + size, top + size))
-    elif img.size != (size, size):
-        img = img.resize((size, size), Image.BICUBIC)
-    return torch.from_numpy(np.asarray(img, np.float32).copy()).permute(
-        2, 0, 1)
-
-
-@torch.no_grad()
-def extract_features(backbone, items, size: int, mean: Sequence[float],
-                     std: Sequence[float], batch_size: int = 256):
-    """``backbone(x)[-1]`` for every item -> ``(feats [N, D], labels [N])``
-    as numpy. ``mean`` / ``std`` on the 0..255 scale, RGB."""
-    backbone.eval()
-    device = next(backbone.parameters()).device
-    m = torch.tensor(mean, device=device).view(1, -1, 1, 1)
-    s = torch.tensor(std, device=device).view(1, -1, 1, 1)
-    feats, labels = [], []
-    bar = ProgressBar(len(items))  # images done, elapsed, ETA
-    for start in range(0, len(items), batch_size):
-        chunk = items[start:start + batch_size]
-        x = torch.stack([_to_tensor(load_rgb(i), size) for i, _ in chunk])
-        x = (x.to(device) - m) / s
-        out = backbone(x)[-1]
-        feats.append(out.flatten(1).float().cpu().numpy())
-        labels += [label for _, label in chunk]
-        bar.update(len(chunk))
-    return np.concatenate(feats), np.asarray(labels)
 
 
 def fit_logistic(train_x, train_y, test_x, test_y,

@@ -1,26 +1,42 @@
-"""Find a classification dataset on disk in one of the usual layouts.
+"""Classification datasets on disk for the transfer benchmark (paper
+table 2) and the linear probes.
 
-Under ``<root>/<name>/``, the first that exists:
+The nine transfer datasets are read by mmpretrain's dataset classes from
+their official layouts (``<root>/<name>/`` as each class documents: CIFAR's
+python batches, Caltech101's ``meta/`` + ``101_ObjectCategories/``, DTD's
+``imdb/imdb.mat``, ...). A dataset without an mmpretrain class (e.g.
+Fashion-MNIST) is read from ``<root>/<name>/``, the first that exists:
 
 * mmpretrain ann files: ``meta/train.txt`` and ``meta/test.txt`` (or
   ``meta/val.txt``), lines ``<relative path> <label>``; images under
   ``<split>/`` when that folder exists, else under ``<name>/``;
-* ImageFolder: ``train/<class>/*`` and ``test/<class>/*`` (or ``val/``);
-* CIFAR python batches: ``cifar-10-batches-py/`` or ``cifar-100-python/``.
+* ImageFolder: ``train/<class>/*`` and ``test/<class>/*`` (or ``val/``).
 
-Items are ``(path or HxWx3 uint8 array, label)``.
+Items are ``(path or HxWx3 uint8 RGB array, label)``.
 """
 import os
 import os.path as osp
-import pickle
 from typing import List, Optional, Tuple
 
-import numpy as np
-from PIL import Image
 
 IMAGE_EXT = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
              '.tiff', '.webp')
 Items = List[Tuple[object, int]]
+DOCS = 'https://mmpretrain.readthedocs.io/en/latest/api/datasets.html'
+# our name -> (mmpretrain class, (train split, test split)). The training
+# split is trainval where the class has one (the probe picks its L2
+# strength on its own validation split of it).
+OFFICIAL = {
+    'aircraft': ('FGVCAircraft', ('trainval', 'test')),
+    'caltech101': ('Caltech101', ('train', 'test')),
+    'cars': ('StanfordCars', ('train', 'test')),
+    'cifar10': ('CIFAR10', ('train', 'test')),
+    'cifar100': ('CIFAR100', ('train', 'test')),
+    'dtd': ('DTD', ('trainval', 'test')),
+    'flowers': ('Flowers102', ('trainval', 'test')),
+    'food101': ('Food101', ('train', 'test')),
+    'pets': ('OxfordIIITPet', ('trainval', 'test')),
+}
 
 
 def _test_split(base: str, candidates) -> Optional[str]:
@@ -49,28 +65,41 @@ def _from_folders(split_dir: str, classes: List[str]) -> Items:
     return items
 
 
-def _from_cifar(folder: str, train: bool) -> Items:
-    if osp.basename(folder) == 'cifar-10-batches-py':
-        files = ([f'data_batch_{i}' for i in range(1, 6)]
-                 if train else ['test_batch'])
-        key = 'labels'
-    else:
-        files, key = (['train'] if train else ['test']), 'fine_labels'
-    items = []
-    for name in files:
-        path = osp.join(folder, name)
-        if not osp.isfile(path):
-            continue
-        with open(path, 'rb') as f:
-            entry = pickle.load(f, encoding='latin1')
-        data = np.asarray(entry['data'], np.uint8).reshape(-1, 3, 32, 32)
-        data = data.transpose(0, 2, 3, 1)
-        items += list(zip(data, (int(v) for v in entry[key])))
-    return items
+def _official(root: str, name: str):
+    """``(train, test, layout)`` read by the mmpretrain class of ``name``."""
+    import mmpretrain.datasets as mmpre_datasets
+    cls_name, splits = OFFICIAL[name]
+    cls = getattr(mmpre_datasets, cls_name)
+    folder = osp.join(root, name)
+    if not osp.isdir(folder):
+        return None, None, f'no folder {folder}'
+    kwargs = dict(download=False) if cls_name.startswith('CIFAR') else {}
+    out = []
+    for split in splits:
+        try:
+            data = cls(data_root=folder, split=split, pipeline=[], **kwargs)
+        except Exception as e:  # noqa: B902 (each class fails its own way)
+            reason = str(e).strip().splitlines()[0] if str(e).strip() \
+                else type(e).__name__
+            return None, None, (
+                f'{folder} is not in the layout mmpretrain\'s {cls_name} '
+                f'reads ({reason}); see {DOCS}#{cls_name.lower()}')
+        out.append([(info.get('img_path', info.get('img')),
+                     int(info['gt_label']))
+                    for info in (data.get_data_info(i)
+                                 for i in range(len(data)))])
+    return out[0], out[1], f'{cls_name} ({"/".join(splits)})'
 
 
 def find_dataset(root: str, name: str):
-    """``(train_items, test_items, layout)``, or ``(None, None, why)``."""
+    """``(train_items, test_items, layout)``, or ``(None, None, why)``.
+
+    The nine transfer datasets (:data:`OFFICIAL`) are read by mmpretrain's
+    classes from their official layouts under ``<root>/<name>/``; any other
+    name from mmpretrain ann files or ImageFolder class folders.
+    """
+    if name in OFFICIAL:
+        return _official(root, name)
     base = osp.join(root, name)
     if not osp.isdir(base):
         return None, None, f'no folder {base}'
@@ -84,23 +113,6 @@ def find_dataset(root: str, name: str):
                          if osp.isdir(osp.join(base, 'train', d)))
         return (_from_folders(osp.join(base, 'train'), classes),
                 _from_folders(osp.join(base, test), classes), 'ImageFolder')
-    for sub in ('cifar-10-batches-py', 'cifar-100-python'):
-        if osp.isdir(osp.join(base, sub)):
-            folder = osp.join(base, sub)
-            return (_from_cifar(folder, True), _from_cifar(folder, False),
-                    'CIFAR python batches')
     return None, None, (
-        f'{base} has none of meta/train.txt + meta/test.txt, train/ + '
-        'test/ class folders, or CIFAR python batches')
-
-
-def load_rgb(item) -> Image.Image:
-    """A path or an ``HxWx3`` array -> RGB PIL image (grayscale repeated)."""
-    if isinstance(item, np.ndarray):
-        return Image.fromarray(item).convert('RGB')
-    try:
-        with Image.open(item) as img:
-            return img.convert('RGB')
-    except (OSError, ValueError) as e:
-        raise ValueError(f'cannot read image {item}: {e}; remove or '
-                         're-extract the file') from e
+        f'{base} has neither meta/train.txt + meta/test.txt nor train/ + '
+        'test/ class folders')

@@ -11,9 +11,12 @@ config: GVPViT in ``probe`` mode gives the mean image token) and the input
 normalisation (``data_preprocessor``). CHECKPOINT: the converter's backbone
 weights, any checkpoint with ``backbone.`` weights (GVP, MAE, ...), or
 ``none`` for a randomly initialised backbone (seeded). Each dataset is
-looked up under ``DATA_ROOT/<name>/`` in its usual layouts
-(``gvp/evaluation/transfer_data.py``); missing ones are skipped with a line
-saying what was expected. Writes ``transfer.md`` and ``transfer.json``.
+read by mmpretrain's dataset class from its official layout under
+``DATA_ROOT/<name>/`` (``gvp/evaluation/transfer_data.py``); missing ones
+are skipped with a line saying what was expected. Every image gets the
+transfer protocol's view, whatever the config's own test pipeline:
+``ResizeCenterCrop`` at ``--img-size`` (default: the backbone's). Writes
+``transfer.md`` and ``transfer.json``.
 """
 import argparse
 import json
@@ -70,9 +73,8 @@ def main():
         args.config,
         pretrained=None if args.checkpoint.lower() == 'none' else
         args.checkpoint, mode=None, out_indices=None,
-        cfg_options=args.cfg_options, seed=args.seed, device=args.device)
-    if args.img_size:
-        features.size = args.img_size
+        cfg_options=args.cfg_options, seed=args.seed, device=args.device,
+        img_size=args.img_size or 0)
     results = {}
     for name in args.datasets:
         train, test, layout = find_dataset(args.data_root, name)
