@@ -1,21 +1,33 @@
 """Tiny architectures for tests (CPU time is the budget)."""
-TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2,
-                 feedforward_channels=64)
+TINY_ARCH = dict(
+    embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
 
 
-def tiny_backbone(**kwargs):
-    cfg = dict(type='GVPViT', arch=TINY_ARCH, img_size=16, patch_size=4,
-               mask_generator=dict(type='MixedLengthMaskGenerator',
-                                   num_groups=4))
+def tiny_backbone(mode='pretrain', **kwargs):
+    """A tiny backbone config of a role ('pretrain': GVPViT, 'probe':
+    GVPProbeViT, 'finetune': GVPFinetuneViT)."""
+    from gvp.models.backbones.roles import backbone_for_role
+    cfg = dict(
+        type='GVPViT',
+        arch=TINY_ARCH,
+        img_size=16,
+        patch_size=4,
+        mask_generator=dict(type='MixedLengthMaskGenerator', num_groups=4))
     cfg.update(kwargs)
-    return cfg
+    return backbone_for_role(cfg, mode)
+
+
+def id_input(vocab_size=32):
+    """The d2d input embedding config."""
+    return dict(type='IdEmbedding', vocab_size=vocab_size)
 
 
 def tiny_gvp(**backbone_kwargs):
     return dict(
         type='GVP',
         backbone=tiny_backbone(**backbone_kwargs),
-        head=dict(type='GVPPixelHead', embed_dims=32, patch_size=4))
+        head=dict(type='GVPHead', embed_dims=32),
+        target_generator=dict(type='PixelTarget', patch_size=4))
 
 
 def dist_env():
@@ -29,8 +41,13 @@ def dist_env():
     return dict(os.environ, PORT=str(port), OMP_NUM_THREADS='1')
 
 
-TINY_TOKENIZER = dict(type='VQGANTokenizer', ch=16, ch_mult=(1, 2, 2),
-                      num_res_blocks=1, z_channels=8, num_codes=32)
+TINY_TOKENIZER = dict(
+    type='VQGANTokenizer',
+    ch=16,
+    ch_mult=(1, 2, 2),
+    num_res_blocks=1,
+    z_channels=8,
+    num_codes=32)
 
 
 def tiny_tokenizer_ckpt(path):
@@ -69,6 +86,7 @@ def assert_no_leak(model, ranks, token_grads, num_outputs):
     checked = 0
     for b in range(B):
         for k in range(1, int(ranks[b].max()) + 1):
+
             def select(out, pred, b=b, k=k):
                 rows = (out.batch_idx == b) & (out.rank == k)
                 assert rows.any()
@@ -87,8 +105,13 @@ def assert_no_leak(model, ranks, token_grads, num_outputs):
 def run_ok(root, cmd, env=None, timeout=None):
     """Run ``cmd`` in the checkout; assert it succeeded; stdout + stderr."""
     import subprocess
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    proc = subprocess.run(
+        cmd,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     return out
@@ -112,9 +135,17 @@ def write_malicious(path, marker):
     import torch
 
     class Payload:
+
         def __reduce__(self):
             return (os.system, (f'touch {marker}', ))
 
-    torch.save({'meta': {}, 'state_dict': {'w': torch.zeros(1)},
-                'optimizer': {}, 'payload': Payload()}, str(path))
+    torch.save(
+        {
+            'meta': {},
+            'state_dict': {
+                'w': torch.zeros(1)
+            },
+            'optimizer': {},
+            'payload': Payload()
+        }, str(path))
     return str(path)

@@ -11,10 +11,14 @@ from PIL import Image
 
 def test_visualize_masks_writes_png(tmp_path, root):
     out = tmp_path / 'masks.png'
-    proc = subprocess.run(
-        [sys.executable, 'tools/analysis_tools/visualize_masks.py', str(out),
-         '--generator', 'fixed', '--num-groups', '3', '--num-tokens', '8'],
-        cwd=root, capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/visualize_masks.py',
+        str(out), '--generator', 'fixed', '--num-groups', '3', '--grid', '2',
+        '4'
+    ],
+                          cwd=root,
+                          capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'n=[2, 4, 6, 8]' in proc.stdout
     img = np.asarray(Image.open(out).convert('RGB'))
@@ -23,22 +27,28 @@ def test_visualize_masks_writes_png(tmp_path, root):
 
 
 def test_visualize_masks_refuses_bad_plan(tmp_path, root):
-    proc = subprocess.run(
-        [sys.executable, 'tools/analysis_tools/visualize_masks.py',
-         str(tmp_path / 'x.png'), '--num-groups', '20', '--num-tokens', '8'],
-        cwd=root, capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/visualize_masks.py',
+        str(tmp_path / 'x.png'), '--num-groups', '20', '--grid', '2', '4'
+    ],
+                          cwd=root,
+                          capture_output=True,
+                          text=True)
     assert proc.returncode != 0 and 'too large for T=8' in proc.stderr
 
 
 @pytest.mark.slow
 def test_benchmark_tool_small(tmp_path, root):
     out = tmp_path / 'bench.json'
-    proc = subprocess.run(
-        [sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
-         '--batch-size', '2', '--img-size', '96', '--rounds', '1',
-         '--variants', 'vit-b', 'gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan',
-         '--out', str(out)],
-        cwd=root, capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
+        '--batch-size', '2', '--img-size', '96', '--rounds', '1', '--variants',
+        'vit-b', 'gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan', '--out',
+        str(out)
+    ],
+                          cwd=root,
+                          capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r['variant']: r for r in json.loads(out.read_text())['rows']}
     assert rows['vit-b']['time_ratio'] == 1.0
@@ -53,9 +63,11 @@ def test_get_flops_matches_the_analytic_ratio(root):
     of the analytic one for the sampled plan's token counts, and in the
     range of docs/design.md §7 (1.3x pruned under mixed length)."""
     import re
-    out = run_ok(root, [sys.executable, 'tools/analysis_tools/get_flops.py',
-                        'configs/gvp/gvp-p2p_vit-base-p16_8xb512-amp-coslr-'
-                        '200e_in1k.py', '--batch-size', '2'])
+    out = run_ok(root, [
+        sys.executable, 'tools/analysis_tools/get_flops.py',
+        'configs/gvp/gvp-p2p_vit-base-p16_8xb512-amp-coslr-'
+        '200e_in1k.py', '--batch-size', '2'
+    ])
     m = re.search(r'measured ([\d.]+), analytic ([\d.]+)', out)
     measured, analytic = float(m.group(1)), float(m.group(2))
     assert abs(measured / analytic - 1) < 0.05, out[-800:]

@@ -17,15 +17,18 @@ NAME = f'{ROW}_vit-tiny-p4_1xb64-4e-10k_fashion-mnist'
 def test_index_lists_every_config_with_results_where_measured():
     names = list_models()
     from glob import glob
-    configs = [p for p in glob(f'{ROOT}/configs/**/*.py', recursive=True)
-               if '/_base_/' not in p]
+    configs = [
+        p for p in glob(f'{ROOT}/configs/**/*.py', recursive=True)
+        if '/_base_/' not in p
+    ]
     assert len(names) == len(configs) > 30
     assert list_models('gvp-p2p*tiny*4e-10k*') == sorted(
         n for n in names if n.startswith('gvp-p2p') and '4e-10k' in n)
     v2 = model_info('gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2800i-60k-v2_'
                     'fashion-mnist')
     assert v2['Results'][0]['Metrics'] == {
-        'Linear probe top-1 (mask kept)': 83.53}
+        'Linear probe top-1 (mask kept)': 83.53
+    }
     assert os.path.isfile(v2['Config']) and v2['Weights'] is None
     with pytest.raises(ValueError, match='did you mean'):
         model_info('gvp-p2p-mixed-k20')
@@ -53,6 +56,19 @@ def _items(tmp_path, n=6):
     return items
 
 
+def _probe_backbone(ckpt):
+    """NAME's backbone as a GVPProbeViT with the checkpoint's weights."""
+    from gvp.apis import get_config
+    from gvp.models.backbones import backbone_for_role
+    from gvp.models.backbones.convert import load_backbone
+    from gvp.registry import MODELS
+    probe = MODELS.build(
+        backbone_for_role(get_config(NAME).model.backbone, 'probe'))
+    load_backbone(probe, ckpt)
+    probe.eval()  # (mmpretrain's ViT.train() returns None)
+    return probe
+
+
 def test_get_model_loads_the_checkpoint(run_with_checkpoint):
     model, ckpt, _ = run_with_checkpoint
     again = get_model(NAME, pretrained=ckpt)
@@ -72,18 +88,19 @@ def test_feature_extractor_equals_the_ablation_probe_and_the_backbone(
         import ablation_probe
     finally:
         sys.path.pop(0)
-    tool, tool_labels = ablation_probe.extractor_for(ROW, work_root,
-                                                     True)(items)
+    tool, tool_labels = ablation_probe.extractor_for(ROW, work_root, True)(
+        items)
     assert np.array_equal(feats, tool) and list(labels) == list(tool_labels)
     # the same as the probe-mode backbone of get_model on normalised images
-    probe = get_model(NAME, pretrained=ckpt,
-                      cfg_options={'model.backbone.mode': 'probe'})
-    x = torch.stack([torch.from_numpy(np.asarray(
-        Image.open(p).convert('RGB'), np.float32)).permute(2, 0, 1)
-        for p, _ in items])
+    probe = _probe_backbone(ckpt)
+    x = torch.stack([
+        torch.from_numpy(np.asarray(Image.open(p).convert('RGB'),
+                                    np.float32)).permute(2, 0, 1)
+        for p, _ in items
+    ])
     x = (x - 72.94) / 90.02
     with torch.no_grad():
-        direct = probe.backbone(x)[-1].numpy()
+        direct = probe(x)[-1].numpy()
     assert np.allclose(feats, direct, atol=1e-5)
 
 
@@ -97,18 +114,21 @@ def test_reconstruct_returns_arrays_and_the_figure(tmp_path):
     model = MODELS.build(tiny_gvp())
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 255, (16, 16, 3), np.uint8) for _ in range(3)]
-    out = reconstruct(model, images, mask_ratio=0.5, num_groups=2, seed=4)
+    model.reveal_plan = MODELS.build(
+        dict(type='RevealPlanGenerator', mask_ratio=0.5, num_groups=2))
+    out = reconstruct(model, images, seed=4)
     assert out['original'].shape == out['group_ar'].shape == (3, 16, 16, 3)
     assert np.allclose(out['original'], np.stack(images) / 255., atol=1e-6)
-    visible = np.repeat(np.repeat((out['ranks'] == 0).reshape(3, 4, 4), 4,
-                                  1), 4, 2)[..., None]
+    visible = np.repeat(
+        np.repeat((out['ranks'] == 0).reshape(3, 4, 4), 4, 1), 4, 2)[..., None]
     for key in ('one_shot', 'group_ar'):  # visible tokens come back as given
-        assert np.allclose(out[key] * visible, out['original'] * visible,
-                           atol=1e-5)
+        assert np.allclose(
+            out[key] * visible, out['original'] * visible, atol=1e-5)
     assert (out['ranks'] > 0).mean() == 0.5
     x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()
-    assert np.array_equal(out['figure'], reconstruction_grid(
-        model, x, torch.from_numpy(out['ranks'])))
+    assert np.array_equal(
+        out['figure'],
+        reconstruction_grid(model, x, torch.from_numpy(out['ranks'])))
 
 
 def test_feature_extractor_runs_the_configs_test_pipeline(
@@ -125,27 +145,37 @@ def test_feature_extractor_runs_the_configs_test_pipeline(
         items.append((str(tmp_path / f'c{i}.png'), i))
     mean, std = [10., 20., 30.], [50., 60., 70.]
     options = {
-        'data_preprocessor.mean': mean, 'data_preprocessor.std': std,
-        'data_preprocessor.to_rgb': True,
-        'test_pipeline': [dict(type='LoadImageFromFile'),
-                          dict(type='CenterCrop', crop_size=28),
-                          dict(type='PackInputs')]}
-    feats, _ = FeatureExtractor(NAME, pretrained=ckpt,
-                                cfg_options=options)(items)
-    probe = get_model(NAME, pretrained=ckpt,
-                      cfg_options={'model.backbone.mode': 'probe'})
-    x = torch.stack([torch.from_numpy(a[6:34, 6:34].astype(np.float32))
-                     .permute(2, 0, 1) for a in arrays])  # RGB
-    x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(
-        std).view(1, 3, 1, 1)
+        'data_preprocessor.mean':
+        mean,
+        'data_preprocessor.std':
+        std,
+        'data_preprocessor.to_rgb':
+        True,
+        'test_pipeline': [
+            dict(type='LoadImageFromFile'),
+            dict(type='CenterCrop', crop_size=28),
+            dict(type='PackInputs')
+        ]
+    }
+    feats, _ = FeatureExtractor(
+        NAME, pretrained=ckpt, cfg_options=options)(
+            items)
+    probe = _probe_backbone(ckpt)
+    x = torch.stack([
+        torch.from_numpy(a[6:34, 6:34].astype(np.float32)).permute(2, 0, 1)
+        for a in arrays
+    ])  # RGB
+    x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(
+        1, 3, 1, 1)
     with torch.no_grad():
-        direct = probe.backbone(x)[-1].numpy()
+        direct = probe(x)[-1].numpy()
     assert np.allclose(feats, direct, atol=1e-5)
     # arrays (RGB) give what their files give
-    same, _ = FeatureExtractor(NAME, pretrained=ckpt, cfg_options=options)(
-        [(a, 0) for a in arrays])
+    same, _ = FeatureExtractor(
+        NAME, pretrained=ckpt, cfg_options=options)([(a, 0) for a in arrays])
     assert np.allclose(same, feats, atol=1e-6)
     options.pop('test_pipeline')
-    default, _ = FeatureExtractor(NAME, pretrained=ckpt,
-                                  cfg_options=options)(items)
+    default, _ = FeatureExtractor(
+        NAME, pretrained=ckpt, cfg_options=options)(
+            items)
     assert not np.allclose(default, feats, atol=1e-3)

@@ -72,14 +72,15 @@ def test_full_recipes(path, root):
     assert cfg.default_scope == 'gvp'
     bb = cfg.model.backbone
     if 'linear' in path:
-        assert bb.mode == 'probe' and bb.probe_mask
+        assert bb.type == 'GVPProbeViT' and bb.probe_mask
+        assert bb.frozen_stages >= 12  # all of ViT-B frozen
         assert cfg.model.neck.type == 'ClsBatchNormNeck'
         opt = cfg.optim_wrapper.optimizer
         assert opt.type == 'LARS' and opt.lr == pytest.approx(6.4)
         assert cfg.train_dataloader.batch_size * 8 == 16384
         assert cfg.train_cfg.max_epochs == 90
     else:
-        assert bb.mode == 'finetune' and bb.drop_path_rate == 0.1
+        assert bb.type == 'GVPFinetuneViT' and bb.drop_path_rate == 0.1
         assert cfg.optim_wrapper.paramwise_cfg.layer_decay_rate == 0.65
         aug = cfg.model.train_cfg.augments
         assert [(a.type, a.alpha) for a in aug] == [('Mixup', 0.8),

@@ -5,6 +5,8 @@ from glob import glob
 import pytest
 from mmengine.config import Config
 
+from gvp.models import (HOGTarget, IdEmbedding, PixelTarget, RandomOrder,
+                        RasterOrder, TeacherFeatureTarget, TokenIdTarget)
 from gvp.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -46,15 +48,16 @@ def test_pretrain_config_builds(path, tmp_path_factory):
     variant = name.split('_')[0]
     if variant.startswith(('gvp-p2d', 'gvp-d2d')):
         tok = model.tokenizer
-        assert model.head.target == 'ids'
-        assert model.head.num_codes == tok.num_codes
-        assert model.backbone.takes_ids == variant.startswith('gvp-d2d')
+        assert isinstance(model.target_generator, TokenIdTarget)
+        assert model.target_generator.num_codes == tok.num_codes
+        assert isinstance(model.backbone.patch_embed, IdEmbedding) == \
+            variant.startswith('gvp-d2d')
         grid = model.backbone.patch_resolution
         if 'in1k' in name:  # paper §5: 14x14 at 224 (p2d), 16x16 at 256
             assert tok.num_codes == 1024 and tok.stride == 16
             assert grid == ((16, 16) if 'd2d' in variant else (14, 14))
-    else:
-        assert model.head.target == 'pixels'
+    elif variant.startswith('gvp-p2p'):
+        assert isinstance(model.target_generator, PixelTarget)
     assert (model.backbone.y_extra is not None) == ('yextra' in variant)
     gen = model.backbone.mask_generator
     # the file name states the plan; the built generator must match it
@@ -65,7 +68,8 @@ def test_pretrain_config_builds(path, tmp_path_factory):
     if '-mixed-k' in name:
         assert gen.kind == 'mixed'
         assert gen.num_groups == int(name.split('-mixed-k')[1].split('_')[0])
-    assert gen.order == ('raster' if '-raster' in name else 'random')
+    assert type(
+        gen.order) is (RasterOrder if '-raster' in name else RandomOrder)
 
 
 def test_paper_recipe():
@@ -80,15 +84,15 @@ def test_paper_recipe():
     assert cfg.train_cfg.max_epochs == 200
     warmup, cosine = cfg.param_scheduler
     assert (warmup.type, warmup.end) == ('LinearLR', 10)
-    assert (cosine.type, cosine.begin, cosine.end) == ('CosineAnnealingLR',
-                                                       10, 200)
+    assert (cosine.type, cosine.begin, cosine.end) == ('CosineAnnealingLR', 10,
+                                                       200)
     crop = cfg.train_pipeline[1]
     assert crop.type == 'RandomResizedCrop'
     assert crop.crop_ratio_range == (0.2, 1.0)
     assert cfg.train_pipeline[2].type == 'RandomFlip'
     gen = cfg.model.backbone.mask_generator
-    assert (gen.type, gen.num_groups, gen.mean, gen.std) == (
-        'MixedLengthMaskGenerator', 20, 0.5, 0.1)
+    assert (gen.type, gen.num_groups, gen.mean,
+            gen.std) == ('MixedLengthMaskGenerator', 20, 0.5, 0.1)
 
 
 def test_custom_imports_from_an_mmseg_config(tmp_path):
@@ -100,8 +104,8 @@ def test_custom_imports_from_an_mmseg_config(tmp_path):
     cfg.write_text("""
 default_scope = 'mmseg'
 custom_imports = dict(imports=['gvp'], allow_failed_imports=False)
-backbone = dict(type='gvp.GVPViT', arch='tiny', img_size=32, patch_size=16,
-                mode='finetune', out_indices=(1, 3), out_type='featmap')
+backbone = dict(type='gvp.GVPFinetuneViT', arch='tiny', img_size=32,
+                patch_size=16, out_indices=(1, 3), out_type='featmap')
 """)
     code = f"""
 from mmengine.config import Config
@@ -113,10 +117,12 @@ m = mmseg.registry.MODELS.build(cfg.backbone)
 print(type(m).__module__,  # noqa: E501
       [o.shape[1] for o in m(__import__('torch').zeros(1, 3, 32, 32))])
 """
-    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                          text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, '-c', code],
+                          capture_output=True,
+                          text=True,
+                          cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert 'gvp.models.backbones.gvp_vit [192, 192]' in proc.stdout
+    assert 'gvp.models.backbones.finetune_vit [192, 192]' in proc.stdout
 
 
 TOKENIZERS = sorted(glob(f'{ROOT}/configs/vqgan/*.py'))
@@ -126,15 +132,16 @@ TOKENIZERS = sorted(glob(f'{ROOT}/configs/vqgan/*.py'))
 def test_tokenizer_config_builds(path):
     cfg = Config.fromfile(path)
     model = MODELS.build(cfg.model)
-    assert model.stride == int(osp.basename(path).split('-f')[1][:2].strip(
-        '-'))
+    assert model.stride == int(
+        osp.basename(path).split('-f')[1][:2].strip('-'))
     assert f'-{model.num_codes}' in osp.basename(path)
     pre = cfg.model.data_preprocessor  # the tokenizer works on [0, 1]
     assert pre.mean == [0.] * 3 and pre.std == [255.] * 3
 
 
-ABLATION = sorted(glob(f'{ROOT}/configs/benchmarks/fashion-mnist_ablation/'
-                       '*.py'))
+ABLATION = sorted(
+    glob(f'{ROOT}/configs/benchmarks/fashion-mnist_ablation/'
+         '*.py'))
 
 
 @pytest.mark.parametrize('path', ABLATION, ids=osp.basename)
@@ -150,21 +157,26 @@ def test_ablation_configs_say_what_they_run(path):
         assert cfg.optim_wrapper.optimizer.lr == 1.5e-3
         crop = cfg.train_dataloader.dataset.pipeline[1]
         assert crop.crop_ratio_range == (0.5, 1.0)
-    assert cfg.train_dataloader.dataset.get('indices') == (
-        None if images == '60k' else 10000)
+    assert cfg.train_dataloader.dataset.get('indices') == (None if images
+                                                           == '60k' else 10000)
     if name.startswith('mae'):
         assert type(model).__name__ == 'MAE'
         assert model.backbone.patch_resolution == (7, 7)
         return
+    target = {'p2p': PixelTarget, 'hog': HOGTarget,
+              'teacher': TeacherFeatureTarget}[name.split('-')[1]]
+    assert type(model.target_generator) is target
     gen = model.backbone.mask_generator
-    kind = name.split('gvp-p2p-')[1].split('-k')[0]
-    assert (gen.kind, gen.num_groups) == (kind, int(
-        name.split('-k')[1].split('-')[0].split('_')[0]))
-    assert gen.order == ('raster' if '-raster' in name else 'random')
+    kind = name.split('-k')[0].split('-')[-1]
+    assert (gen.kind, gen.num_groups) == (
+        kind, int(name.split('-k')[1].split('-')[0].split('_')[0]))
+    assert type(
+        gen.order) is (RasterOrder if '-raster' in name else RandomOrder)
 
 
-ALL = sorted(p for p in glob(f'{ROOT}/configs/**/*.py', recursive=True)
-             if '/_base_/' not in p)
+ALL = sorted(
+    p for p in glob(f'{ROOT}/configs/**/*.py', recursive=True)
+    if '/_base_/' not in p)
 
 
 @pytest.mark.parametrize('path', ALL, ids=lambda p: osp.relpath(p, ROOT))
@@ -174,8 +186,10 @@ def test_every_config_trains_safely(path):
     cfg = Config.fromfile(path)
     if not cfg.get('train_cfg'):
         return
-    hooks = {k: (v or {}).get('type', '').split('.')[-1]
-             for k, v in cfg.default_hooks.items()}
+    hooks = {
+        k: (v or {}).get('type', '').split('.')[-1]
+        for k, v in cfg.default_hooks.items()
+    }
     assert hooks['checkpoint'] == 'SafeCheckpointHook'
     assert hooks['non_finite'] == 'NonFiniteCheckHook'
     assert hooks['data_check'] == 'DataCheckHook'

@@ -31,7 +31,7 @@ def _data(tmp_path, n=8, size=28, mode='RGB'):
     return root
 
 
-def _runner(tmp_path, data_root, head=None, one_channel_preprocessor=False,
+def _runner(tmp_path, data_root, target=None, one_channel_preprocessor=False,
             max_iters=1, **backbone):
     cfg = Config.fromfile(DEMO)
     if one_channel_preprocessor:
@@ -40,7 +40,7 @@ def _runner(tmp_path, data_root, head=None, one_channel_preprocessor=False,
                                    feedforward_channels=64)
     cfg.model.backbone.update(backbone)
     cfg.model.head.embed_dims = 32
-    cfg.model.head.update(head or {})
+    cfg.model.target_generator.update(target or {})
     cfg.train_dataloader.update(batch_size=4, num_workers=0,
                                 persistent_workers=False)
     cfg.train_dataloader.dataset.data_root = str(data_root)
@@ -68,16 +68,17 @@ def test_image_size_that_does_not_fit_the_backbone(tmp_path):
         _runner(tmp_path, root, img_size=32).train()
 
 
-def test_channel_mismatch_head_vs_backbone_at_build(tmp_path):
-    with pytest.raises(ValueError, match='head.in_channels=3 but the '
-                       'backbone takes 1-channel images: set model.head.'
-                       'in_channels=1'):
+def test_channel_mismatch_target_vs_backbone_at_build(tmp_path):
+    with pytest.raises(ValueError, match='target_generator.in_channels=3 but '
+                       'the backbone takes 1-channel images: set '
+                       'model.target_generator.in_channels=1'):
         _runner(tmp_path, _data(tmp_path), in_channels=1)
 
 
 def test_channel_mismatch_with_the_data(tmp_path):
     root = _data(tmp_path)
-    runner = _runner(tmp_path, root, head=dict(in_channels=1), in_channels=1,
+    runner = _runner(tmp_path, root, target=dict(in_channels=1),
+                     in_channels=1,
                      one_channel_preprocessor=True)
     with pytest.raises(DataError, match='3-channel images but the backbone '
                        'was built for 1'):

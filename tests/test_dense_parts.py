@@ -9,10 +9,8 @@ from gvp.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 
 def _dense(**kw):
-    cfg = tiny_backbone(mode='finetune', with_cls_token=False,
-                        out_type='featmap', **kw)
-    cfg.pop('mask_generator')
-    return MODELS.build(cfg)
+    return MODELS.build(tiny_backbone(mode='finetune', with_cls_token=False,
+                                      out_type='featmap', **kw))
 
 
 def test_window_covering_the_map_is_global_attention():
@@ -35,8 +33,7 @@ def test_windows_do_not_see_each_other_except_global_blocks():
     (mixed(x)[0][0, :, 0, 0] * w).sum().backward()
     assert x.grad.abs().sum((0, 1))[8:, 8:].sum() > 0  # last block global
     with pytest.raises(ValueError, match='with_cls_token=False'):
-        MODELS.build(dict(tiny_backbone(mode='finetune', window_size=2),
-                          mask_generator=None))
+        MODELS.build(tiny_backbone(mode='finetune', window_size=2))
 
 
 def test_simple_fpn_strides_and_ln2d():
@@ -58,7 +55,6 @@ def test_simple_fpn_strides_and_ln2d():
 
 def _classifier():
     cfg = tiny_backbone(mode='finetune', out_type='avg_featmap')
-    cfg.pop('mask_generator')
     return MODELS.build(dict(
         type='ImageClassifier', backbone=cfg,
         head=dict(type='LinearClsHead', num_classes=3, in_channels=32)))

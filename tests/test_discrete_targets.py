@@ -2,13 +2,12 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from gvp_testing import (assert_no_leak, tiny_backbone, tiny_tokenizer_ckpt,
-                         token_grad_norm)
+from gvp_testing import (assert_no_leak, id_input, tiny_backbone,
+                         tiny_tokenizer_ckpt, token_grad_norm)
 
 from gvp.registry import MODELS
 
-NORM = dict(type='SelfSupDataPreprocessor', mean=[127.5] * 3,
-            std=[127.5] * 3)
+NORM = dict(type='SelfSupDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3)
 
 
 @pytest.fixture
@@ -17,18 +16,27 @@ def tok(tmp_path):
 
 
 def build(tok, variant, **backbone):
-    head = dict(type='GVPTokenHead', embed_dims=32, num_codes=32)
+    target = dict(type='TokenIdTarget', num_codes=32)
     tokenizer = tok
     if variant == 'd2d':
-        backbone.setdefault('vocab_size', 32)
+        backbone.setdefault('input_embed', id_input(32))
     if variant == 'y_extra':
-        backbone['y_extra'] = dict(type='TokenizerCondition', tokenizer=tok,
-                                   grid=2, mean=[127.5] * 3, std=[127.5] * 3)
-        head = dict(type='GVPPixelHead', embed_dims=32, patch_size=4)
+        backbone['y_extra'] = dict(
+            type='TokenizerCondition',
+            tokenizer=tok,
+            grid=2,
+            mean=[127.5] * 3,
+            std=[127.5] * 3)
+        target = dict(type='PixelTarget', patch_size=4)
         tokenizer = None
-    model = MODELS.build(dict(type='GVP', backbone=tiny_backbone(**backbone),
-                              head=head, tokenizer=tokenizer,
-                              data_preprocessor=NORM))
+    model = MODELS.build(
+        dict(
+            type='GVP',
+            backbone=tiny_backbone(**backbone),
+            head=dict(type='GVPHead', embed_dims=32),
+            target_generator=target,
+            tokenizer=tokenizer,
+            data_preprocessor=NORM))
     model.init_weights()
     return model
 
@@ -46,8 +54,9 @@ def test_p2d_cross_entropy_on_predicted_tokens_only(tok):
     out = model.backbone(x)
     rows = out.ranks[out.batch_idx, out.token_idx]
     assert (rows >= 1).all() and torch.equal(rows, out.rank)
-    expect = F.cross_entropy(model.head(out.feats),
-                             ids.flatten(1)[out.batch_idx, out.token_idx])
+    expect = F.cross_entropy(
+        model.head(out.feats),
+        ids.flatten(1)[out.batch_idx, out.token_idx])
     torch.testing.assert_close(loss, expect)
     assert out.feats.shape[0] == int((out.ranks >= 1).sum())
     loss.backward()
@@ -60,7 +69,7 @@ def test_label_smoothing_changes_the_loss(tok):
     x = torch.randn(2, 3, 16, 16)
     torch.manual_seed(2)
     plain = model(x, None, mode='loss')['loss']
-    model.head.label_smoothing = 0.1
+    model.target_generator.label_smoothing = 0.1
     torch.manual_seed(2)
     smooth = model(x, None, mode='loss')['loss']
     assert not torch.isclose(plain, smooth)
@@ -71,7 +80,7 @@ def test_d2d_no_leak_through_token_embeddings(tok, prune):
     model = build(tok, 'd2d', prune=prune).double()
     x = torch.randn(3, 3, 16, 16, dtype=torch.float64)
     ids = model.tokenize(x)
-    ranks = model.backbone.mask_generator(3, 16).ranks
+    ranks = model.backbone.mask_generator(3, (4, 4)).ranks
     leaf = {}
 
     def embed_hook(module, args, output):
@@ -94,7 +103,7 @@ def test_y_extra_no_leak_and_seen_by_every_prediction(tok):
     bb = model.backbone
     assert bb.num_cond_tokens == 4 and bb.cls_token is None
     x = torch.randn(3, 3, 16, 16, dtype=torch.float64)
-    ranks = bb.mask_generator(3, 16).ranks
+    ranks = bb.mask_generator(3, (4, 4)).ranks
     cond = {}
 
     def cond_hook(module, args, output):
@@ -117,8 +126,12 @@ def test_y_extra_no_leak_and_seen_by_every_prediction(tok):
 
 
 def test_y_extra_downstream_modes(tok):
-    yx = dict(type='TokenizerCondition', tokenizer=tok, grid=1,
-              mean=[127.5] * 3, std=[127.5] * 3)
+    yx = dict(
+        type='TokenizerCondition',
+        tokenizer=tok,
+        grid=1,
+        mean=[127.5] * 3,
+        std=[127.5] * 3)
     x = torch.randn(2, 3, 16, 16)
     probe = MODELS.build(tiny_backbone(mode='probe', y_extra=yx))
     probe.init_weights()
@@ -126,8 +139,8 @@ def test_y_extra_downstream_modes(tok):
     with torch.no_grad():
         a, b = probe(x)[0], probe(x)[0]
     assert a.shape == (2, 32) and torch.equal(a, b)
-    ft = MODELS.build(tiny_backbone(mode='finetune', y_extra=yx,
-                                    out_type='featmap'))
+    ft = MODELS.build(
+        tiny_backbone(mode='finetune', y_extra=yx, out_type='featmap'))
     ft.load_state_dict(probe.state_dict(), strict=False)
     feats = ft(x)[0]
     assert feats.shape == (2, 32, 4, 4)
@@ -139,17 +152,21 @@ def test_y_extra_downstream_modes(tok):
 @pytest.mark.parametrize('change,match', [
     (dict(tokenizer=None), 'needs ids'),
     (dict(patch_size=8, img_size=32), 'downsamples by f=4'),
-    (dict(num_codes=64), 'head.num_codes=64'),
-    (dict(vocab_size=64), 'backbone.vocab_size=64'),
+    (dict(num_codes=64), 'target_generator.num_codes=64'),
+    (dict(input_embed=id_input(64)), 'backbone.input_embed.vocab_size=64'),
 ])
 def test_variant_mismatches_fail_at_build(tok, change, match):
     change = dict(change)
-    head = dict(type='GVPTokenHead', embed_dims=32,
-                num_codes=change.pop('num_codes', 32))
+    target = dict(type='TokenIdTarget', num_codes=change.pop('num_codes', 32))
     tokenizer = change.pop('tokenizer', tok)
     with pytest.raises(ValueError, match=match):
-        MODELS.build(dict(type='GVP', backbone=tiny_backbone(**change),
-                          head=head, tokenizer=tokenizer))
+        MODELS.build(
+            dict(
+                type='GVP',
+                backbone=tiny_backbone(**change),
+                head=dict(type='GVPHead', embed_dims=32),
+                target_generator=target,
+                tokenizer=tokenizer))
 
 
 def test_bad_inputs_named(tok):
@@ -159,5 +176,7 @@ def test_bad_inputs_named(tok):
     with pytest.raises(ValueError, match=r'must lie in \[0, 32\)'):
         model.backbone(torch.full((2, 4, 4), 40))
     with pytest.raises(ValueError, match='replaces the class token'):
-        MODELS.build(tiny_backbone(with_cls_token=True, y_extra=dict(
-            type='TokenizerCondition', tokenizer=tok)))
+        MODELS.build(
+            tiny_backbone(
+                with_cls_token=True,
+                y_extra=dict(type='TokenizerCondition', tokenizer=tok)))

@@ -40,7 +40,8 @@ def test_hook_writes_local_and_tensorboard_pictures(tmp_path, root,
                                                     fashion_mnist_subset):
     cfg = _config(tmp_path, root, fashion_mnist_subset, """
 custom_hooks = [dict(type='GVPVisualizationHook', interval=5,
-                     num_images=3, num_groups=4)]
+                     num_images=3)]
+model = dict(generation=dict(num_groups=4))  # the hook draws this plan
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
                                 dict(type='TensorboardVisBackend')])
 """)

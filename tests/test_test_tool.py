@@ -21,8 +21,8 @@ model = dict(
     type='ImageClassifier',
     data_preprocessor=dict(num_classes=10, mean=[72.94] * 3,
                            std=[90.02] * 3),
-    backbone=dict(type='GVPViT', arch={TINY_ARCH!r}, img_size=28,
-                  patch_size=4, mode='finetune', out_type='cls_token'),
+    backbone=dict(type='GVPFinetuneViT', arch={TINY_ARCH!r}, img_size=28,
+                  patch_size=4, out_type='cls_token'),
     head=dict(type='LinearClsHead', num_classes=10, in_channels=32))
 test_dataloader = dict(
     batch_size=50, num_workers=0,
@@ -49,8 +49,8 @@ def _expected_accuracy(cfg_path, ckpt):
     correct = 0
     with torch.no_grad():
         for i in range(0, len(dataset), 50):
-            batch = default_collate([dataset[j] for j in
-                                     range(i, min(i + 50, len(dataset)))])
+            batch = default_collate(
+                [dataset[j] for j in range(i, min(i + 50, len(dataset)))])
             data = model.data_preprocessor(batch, False)
             scores = model(data['inputs'], mode='tensor')
             labels = torch.stack([s.gt_label for s in data['data_samples']])
@@ -70,18 +70,27 @@ def test_test_tool_reports_the_checkpoints_accuracy(tmp_path, root,
     expected = _expected_accuracy(cfg, ckpt)
 
     out = tmp_path / 'metrics.json'
-    proc = subprocess.run(
-        [sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
-         str(tmp_path / 'w'), '--out', str(out)],
-        cwd=root, capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
+        str(tmp_path / 'w'), '--out',
+        str(out)
+    ],
+                          cwd=root,
+                          capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(out.read_text())['accuracy/top1']
     assert got == pytest.approx(expected, abs=1e-6)
 
-    proc = subprocess.run(
-        ['bash', 'tools/dist_test.sh', cfg, ckpt, '2', '--work-dir',
-         str(tmp_path / 'wd'), '--out', str(tmp_path / 'm2.json')],
-        cwd=root, capture_output=True, text=True, env=dist_env())
+    proc = subprocess.run([
+        'bash', 'tools/dist_test.sh', cfg, ckpt, '2', '--work-dir',
+        str(tmp_path / 'wd'), '--out',
+        str(tmp_path / 'm2.json')
+    ],
+                          cwd=root,
+                          capture_output=True,
+                          text=True,
+                          env=dist_env())
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     got2 = json.loads((tmp_path / 'm2.json').read_text())['accuracy/top1']
     assert got2 == pytest.approx(expected, abs=1e-6)
@@ -90,8 +99,11 @@ def test_test_tool_reports_the_checkpoints_accuracy(tmp_path, root,
 def test_test_tool_missing_checkpoint(tmp_path, root, fashion_mnist_subset):
     cfg = _config(tmp_path, root, fashion_mnist_subset)
     proc = subprocess.run(
-        [sys.executable, 'tools/test.py', cfg, str(tmp_path / 'none.pth')],
-        cwd=root, capture_output=True, text=True)
+        [sys.executable, 'tools/test.py', cfg,
+         str(tmp_path / 'none.pth')],
+        cwd=root,
+        capture_output=True,
+        text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: checkpoint {tmp_path}/none.pth: no such file; check the path '

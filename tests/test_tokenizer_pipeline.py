@@ -52,8 +52,8 @@ def test_tokenizer_trains_and_reports_codebook_usage(trained_tokenizer):
     assert rows[-1]['loss_rec'] < 0.7 * rows[0]['loss_rec'], rows
 
 
-def test_tokenizer_report_tool(trained_tokenizer, fashion_mnist_subset,
-                               root, tmp_path):
+def test_tokenizer_report_tool(trained_tokenizer, fashion_mnist_subset, root,
+                               tmp_path):
     cfg, ckpt, _ = trained_tokenizer
     out = _run(root, 'tools/analysis_tools/tokenizer_report.py', cfg, ckpt,
                '--ann-file', 'meta/val.txt', '--data-prefix', 'val',
@@ -77,9 +77,11 @@ _base_ = '{root}/{DEMO.format(variant)}'
 model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=64, num_layers=2,
                             num_heads=2, feedforward_channels=128)),
-    head=dict(embed_dims=64, num_codes=64),
+    head=dict(embed_dims=64),
+    target_generator=dict(num_codes=64),
     tokenizer=dict({SMALL_TOK}, num_codes=64, checkpoint='{ckpt}'))
-{"model['backbone']['vocab_size'] = 64" if variant == 'd2d' else ''}
+{"model['backbone']['input_embed']['vocab_size'] = 64" if variant == 'd2d'
+ else ''}
 train_cfg = dict(max_iters=60)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,

@@ -29,6 +29,13 @@ for row in "${ROWS[@]}"; do
 done
 wait
 # the longer row: 2 epochs on all 60k images
+# targets as registered parts: HOG, and a frozen teacher (the MAE row's
+# backbone, finished above)
+for row in gvp-hog-mixed-k20 gvp-teacher-mixed-k20; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 5; done
+  pretrain "$row" &
+done
+wait
 pretrain gvp-p2p-mixed-k20 2e-60k gvp-p2p-mixed-k20-2e-60k
 # recipe v2 (lr 1.5e-3, crop 0.5-1, 2800 iterations on 60k): GVP and MAE
 for row in gvp-p2p-mixed-k20 mae; do

@@ -44,12 +44,16 @@ def parse_args():
         action='store_true',
         help='start from iteration 0 even if the work dir holds checkpoints '
         'of an earlier run')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision (AmpOptimWrapper)')
-    parser.add_argument('--no-validate', action='store_true',
-                        help='skip validation during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale lr by the real total batch size')
+    parser.add_argument(
+        '--amp', action='store_true', help='mixed precision (AmpOptimWrapper)')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='skip validation during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale lr by the real total batch size')
     add_common_args(parser)
     return parse_common(parser)
 

@@ -3,4 +3,5 @@
 _base_ = ['./gvp-p2p_vit-large-p16_32xb128-fsdp-coslr-200e_in1k.py']
 model = dict(
     backbone=dict(arch='huge', patch_size=14),
-    head=dict(embed_dims=1280, patch_size=14))
+    head=dict(embed_dims=1280),
+    target_generator=dict(patch_size=14))

@@ -11,7 +11,8 @@ _base_ = [
 
 model = dict(
     backbone=dict(arch='tiny', img_size=28, patch_size=4),
-    head=dict(embed_dims=192, patch_size=4))
+    head=dict(embed_dims=192),
+    target_generator=dict(patch_size=4))
 
 max_iters = 600
 optim_wrapper = dict(optimizer=dict(lr=1.5e-4 * 64 / 256 * 4))
@@ -31,15 +32,11 @@ default_hooks = dict(
 log_processor = dict(by_epoch=False)
 
 # reconstruction pictures while training (vis_data/vis_image/, TensorBoard
-# when its backend is added) and the defaults of
-# tools/analysis_tools/reconstruct.py (appendix F)
+# when its backend is added), on the model's reveal plan (model.generation)
 custom_hooks = [
-    dict(type='GVPVisualizationHook', interval=200, num_images=4,
-         mask_ratio=0.75, num_groups=8)
+    dict(type='GVPVisualizationHook', interval=200, num_images=4)
 ]
-generation = dict(
-    mask_ratio=0.75,
-    num_groups=8,
-    # LPIPS backbone: torchvision's AlexNet weights, put there by hand
-    lpips=dict(net='alex',
-               backbone_checkpoint='checkpoints/alexnet-owt-7be5be79.pth'))
+# LPIPS backbone of tools/analysis_tools/reconstruct.py: torchvision's
+# AlexNet weights, put there by hand
+lpips = dict(net='alex',
+             backbone_checkpoint='checkpoints/alexnet-owt-7be5be79.pth')

@@ -9,7 +9,6 @@ from mmengine.utils import ProgressBar
 
 from gvp.datasets.test_time import (build_test_pipeline, pack_images,
                                     stack_inputs)
-
 from .model import get_config
 
 
@@ -28,10 +27,12 @@ def normalisation(cfg: Config):
 class FeatureExtractor:
     """The backbone of a config as a frozen feature extractor.
 
-    ``mode='probe'`` runs the content stream with the causal mask of one
-    seeded plan (paper §5; ``probe_mask=False`` drops it) and returns the
-    mean image token after each block of ``out_indices``; ``'finetune'``
-    is the plain ViT (mmpretrain's outputs). Images go through the
+    ``mode='probe'`` builds the config's backbone as a
+    :class:`~gvp.models.GVPProbeViT` (content stream with the causal mask
+    of one seeded plan, paper §5; ``probe_mask=False`` drops it): the mean
+    image token after each block of ``out_indices``; ``'finetune'`` as a
+    :class:`~gvp.models.GVPFinetuneViT` (the plain ViT, mmpretrain's
+    outputs). Images go through the
     config's test pipeline (:func:`gvp.datasets.build_test_pipeline`; a
     pretraining config has none and gets ``ResizeCenterCrop`` at the
     backbone's size: short side to ``size * 8 / 7``, center crop) and the
@@ -42,7 +43,9 @@ class FeatureExtractor:
         pretrained: a checkpoint (a whole GVP / MAE / classifier run, or a
             converted backbone); ``None`` keeps the initial weights of
             ``seed`` (the random-init baseline).
-        mode, probe_mask, out_indices: as :class:`~gvp.models.GVPViT`
+        mode: ``'probe'``, ``'finetune'`` or ``None`` (the config's own
+            backbone class).
+        probe_mask, out_indices: as :class:`~gvp.models.GVPProbeViT`
             (``None``: as the config says).
         cfg_options: config overrides, as ``--cfg-options``.
         seed: torch seed before the backbone is built.
@@ -52,24 +55,28 @@ class FeatureExtractor:
             backbone's size).
     """
 
-    def __init__(self, model: Union[str, Config],
+    def __init__(self,
+                 model: Union[str, Config],
                  pretrained: Optional[str] = None,
-                 mode: Optional[str] = 'probe', probe_mask: bool = True,
+                 mode: Optional[str] = 'probe',
+                 probe_mask: bool = True,
                  out_indices: Optional[Sequence[int]] = (-1, ),
-                 cfg_options: Optional[dict] = None, seed: int = 0,
+                 cfg_options: Optional[dict] = None,
+                 seed: int = 0,
                  device: Union[str, torch.device, None] = None,
                  img_size: Optional[int] = None):
         import gvp  # noqa: F401
         from gvp.models.backbones.convert import load_backbone
+        from gvp.models.backbones.roles import backbone_for_role
         from gvp.registry import MODELS
         self.cfg = get_config(model, cfg_options)
         bcfg = self.cfg.model.backbone.copy()
         bcfg.pop('init_cfg', None)
-        if mode is not None:  # None: the config's own mode
-            bcfg['mode'] = mode
+        if mode is not None:  # None: the config's own role
+            bcfg = backbone_for_role(bcfg, mode)
         if out_indices is not None:
             bcfg['out_indices'] = list(out_indices)
-        if bcfg.get('mode') == 'probe':
+        if mode == 'probe':
             bcfg['probe_mask'] = probe_mask
         torch.manual_seed(seed)
         with DefaultScope.overwrite_default_scope(
@@ -83,7 +90,8 @@ class FeatureExtractor:
         backbone.eval()
         self.backbone = backbone.requires_grad_(False)
         self.pipeline = build_test_pipeline(
-            self.cfg, img_size or int(bcfg.get('img_size', 224)),
+            self.cfg,
+            img_size or int(bcfg.get('img_size', 224)),
             force_default=img_size is not None)
         mean, std, self.to_rgb = normalisation(self.cfg)
         self.mean = torch.tensor(mean).view(1, -1, 1, 1)

@@ -1,10 +1,8 @@
 """Reconstruct masked images with a GVP model (paper figure 2)."""
-from typing import Optional, Sequence, Union
+from typing import Sequence, Union
 
 import torch
 from torch import Tensor
-
-GENERATION_DEFAULTS = dict(mask_ratio=0.75, num_groups=8)
 
 
 def _images_to_inputs(model, images) -> Tensor:
@@ -29,13 +27,14 @@ def _images_to_inputs(model, images) -> Tensor:
 
 
 @torch.no_grad()
-def reconstruct(model, images: Union[Tensor, Sequence],
-                mask_ratio: Optional[float] = None,
-                num_groups: Optional[int] = None, seed: int = 0,
+def reconstruct(model,
+                images: Union[Tensor, Sequence],
+                seed: int = 0,
                 temperature: float = 0.) -> dict:
-    """Mask ``mask_ratio`` of each image's tokens (a seeded reveal plan with
-    ``num_groups`` groups) and generate them back, group by group and in
-    one shot. Defaults come from the config's ``generation`` section.
+    """Mask part of each image's tokens by the model's reveal plan (its
+    config's ``model.generation``: ``mask_ratio``, ``num_groups``, order;
+    drawn with ``seed``) and generate them back, group by group and in one
+    shot.
 
     Args:
         model: a GVP model (:func:`gvp.apis.get_model`), p2p or d2d.
@@ -49,27 +48,20 @@ def reconstruct(model, images: Union[Tensor, Sequence],
         (``uint8`` RGB: one row per image of the four).
     """
     from gvp.evaluation.reconstruction import pixel_mask
-    from gvp.models.algorithms.generation import reveal_plan
     from gvp.visualization import image_grid
-    cfg = dict(GENERATION_DEFAULTS,
-               **(getattr(model, 'cfg', {}) or {}).get('generation', {}))
-    mask_ratio = cfg['mask_ratio'] if mask_ratio is None else mask_ratio
-    num_groups = cfg['num_groups'] if num_groups is None else num_groups
     model.eval()
     inputs = _images_to_inputs(model, images)
     grid = model.backbone.patch_resolution
-    ranks = reveal_plan(inputs.shape[0], grid[0] * grid[1], mask_ratio,
-                        num_groups,
-                        generator=torch.Generator().manual_seed(seed))
+    ranks = model.reveal_plan(inputs.shape[0], grid, inputs.device,
+                              torch.Generator().manual_seed(seed)).ranks
     original = model.to_unit_range(inputs)
     keep = 1. - pixel_mask(ranks, grid, original.shape)
     outs = dict(
         original=original,
         masked=original * keep + 0.5 * (1 - keep),
-        one_shot=model.generate(inputs, ranks, one_shot=True,
-                                temperature=temperature).images,
-        group_ar=model.generate(inputs, ranks,
-                                temperature=temperature).images)
+        one_shot=model.generate(
+            inputs, ranks, one_shot=True, temperature=temperature).images,
+        group_ar=model.generate(inputs, ranks, temperature=temperature).images)
     result = {k: v.permute(0, 2, 3, 1).cpu().numpy() for k, v in outs.items()}
     result['ranks'] = ranks.cpu().numpy()
     result['figure'] = image_grid([v.cpu() for v in outs.values()])

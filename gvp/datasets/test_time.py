@@ -31,7 +31,8 @@ def config_test_pipeline(cfg: Config) -> Optional[list]:
     return None
 
 
-def build_test_pipeline(cfg: Config, size: int,
+def build_test_pipeline(cfg: Config,
+                        size: int,
                         force_default: bool = False) -> Compose:
     """The config's test pipeline without its loading steps, or (none in the
     config, or ``force_default``) ``ResizeCenterCrop(size)`` +
@@ -40,12 +41,15 @@ def build_test_pipeline(cfg: Config, size: int,
     from gvp.registry import TRANSFORMS
     steps = None if force_default else config_test_pipeline(cfg)
     if steps is None:
-        steps = [dict(type='ResizeCenterCrop', scale=size),
-                 dict(type='PackInputs')]
-    steps = [s for s in steps
-             if not str(s['type']).split('.')[-1].startswith('Load')]
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'gvp')):
+        steps = [
+            dict(type='ResizeCenterCrop', scale=size),
+            dict(type='PackInputs')
+        ]
+    steps = [
+        s for s in steps
+        if not str(s['type']).split('.')[-1].startswith('Load')
+    ]
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'gvp')):
         return Compose([TRANSFORMS.build(s) for s in steps])
 
 
@@ -76,8 +80,11 @@ def pack_images(images: Sequence, pipeline: Compose) -> dict:
     packed = []
     for img in images:
         arr = load_image(img)
-        packed.append(pipeline(dict(img=arr, img_shape=arr.shape[:2],
-                                    ori_shape=arr.shape[:2])))
+        packed.append(
+            pipeline(
+                dict(
+                    img=arr, img_shape=arr.shape[:2],
+                    ori_shape=arr.shape[:2])))
     return pseudo_collate(packed)
 
 

@@ -7,7 +7,6 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from gvp.registry import HOOKS
-from ..models.algorithms.generation import reveal_plan
 from ..utils.views import preprocess_images
 from ..visualization import mask_picture, reconstruction_grid
 
@@ -21,7 +20,8 @@ class GVPVisualizationHook(Hook):
 
     * ``gvp_reconstruction``: for ``num_images`` fixed training images (the
       first batch), original / mask / one-shot / group-AR (figure 2), on a
-      fixed plan (``mask_ratio``, ``num_groups``, ``seed``);
+      fixed plan (the model's ``generation`` reveal plan, drawn with
+      ``seed``);
     * ``gvp_masks``: ``M_h | M_g`` of a plan drawn by the model's own mask
       generator (figure 1), at token positions and in order z.
 
@@ -29,13 +29,12 @@ class GVPVisualizationHook(Hook):
     """
     priority = 'LOW'
 
-    def __init__(self, interval: int = 500, num_images: int = 4,
-                 mask_ratio: float = 0.75, num_groups: int = 8,
+    def __init__(self,
+                 interval: int = 500,
+                 num_images: int = 4,
                  seed: int = 0):
         self.interval = interval
         self.num_images = num_images
-        self.mask_ratio = mask_ratio
-        self.num_groups = num_groups
         self.seed = seed
         self._inputs: Optional[torch.Tensor] = None
         self._can_generate = True
@@ -53,17 +52,20 @@ class GVPVisualizationHook(Hook):
                 f'GVPVisualizationHook: {type(model).__name__} is not a GVP '
                 'pretraining model; no pictures are drawn.')
             return
-        self._can_generate = model.head.target == 'pixels' or (
-            model.backbone.takes_ids and model.head.target == 'ids')
+        self._can_generate = model.can_generate
         if not self._can_generate:
             runner.logger.warning(
-                'GVPVisualizationHook: p2d has nothing to feed back, so no '
+                'GVPVisualizationHook: this model\'s predictions cannot be '
+                'fed back (e.g. p2d, HOG or teacher targets), so no '
                 'reconstructions are drawn; masks only.')
         batch = next(iter(runner.train_dataloader))
         inputs = preprocess_images(model.data_preprocessor, batch)
         self._inputs = inputs[:self.num_images]
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs=None) -> None:
         if self._active and self.every_n_train_iters(runner, self.interval):
             self.draw(runner, runner.iter + 1)
@@ -75,21 +77,20 @@ class GVPVisualizationHook(Hook):
         try:
             inputs = self._inputs.to(next(model.parameters()).device)
             grid = model.backbone.patch_resolution
-            ranks = reveal_plan(
-                inputs.shape[0], grid[0] * grid[1], self.mask_ratio,
-                self.num_groups, device=inputs.device,
-                generator=torch.Generator(inputs.device).manual_seed(
-                    self.seed))
-            picture = (reconstruction_grid(model, inputs, ranks)
-                       if self._can_generate else None)
-            plan = model.backbone.mask_generator(1, grid[0] * grid[1])
+            ranks = model.reveal_plan(
+                inputs.shape[0], grid, inputs.device,
+                torch.Generator(inputs.device).manual_seed(self.seed)).ranks
+            picture = (
+                reconstruction_grid(model, inputs, ranks)
+                if self._can_generate else None)
+            plan = model.backbone.mask_generator(1, grid)
             masks = mask_picture(plan.ranks[0].cpu(), plan.order[0].cpu(),
                                  model.backbone.num_cond_tokens)
         finally:
             model.train(was_training)
         if picture is not None:
-            runner.visualizer.add_image('gvp_reconstruction', picture,
-                                        step=step)
+            runner.visualizer.add_image(
+                'gvp_reconstruction', picture, step=step)
         runner.visualizer.add_image('gvp_masks', masks, step=step)
 
     @staticmethod

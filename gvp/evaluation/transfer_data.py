@@ -18,9 +18,8 @@ import os
 import os.path as osp
 from typing import List, Optional, Tuple
 
-
-IMAGE_EXT = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
-             '.tiff', '.webp')
+IMAGE_EXT = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif', '.tiff',
+             '.webp')
 Items = List[Tuple[object, int]]
 DOCS = 'https://mmpretrain.readthedocs.io/en/latest/api/datasets.html'
 # our name -> (mmpretrain class, (train split, test split)). The training
@@ -40,8 +39,7 @@ OFFICIAL = {
 
 
 def _test_split(base: str, candidates) -> Optional[str]:
-    return next((c for c in candidates if osp.exists(osp.join(base, c))),
-                None)
+    return next((c for c in candidates if osp.exists(osp.join(base, c))), None)
 
 
 def _from_ann(folder: str, split: str) -> Items:
@@ -84,8 +82,8 @@ def _official(root: str, name: str):
             return None, None, (
                 f'{folder} is not in the layout mmpretrain\'s {cls_name} '
                 f'reads ({reason}); see {DOCS}#{cls_name.lower()}')
-        out.append([(info.get('img_path', info.get('img')),
-                     int(info['gt_label']))
+        out.append([(info.get('img_path',
+                              info.get('img')), int(info['gt_label']))
                     for info in (data.get_data_info(i)
                                  for i in range(len(data)))])
     return out[0], out[1], f'{cls_name} ({"/".join(splits)})'
@@ -109,8 +107,9 @@ def find_dataset(root: str, name: str):
                 'mmpretrain ann files')
     test = _test_split(base, ('test', 'val'))
     if osp.isdir(osp.join(base, 'train')) and test:
-        classes = sorted(d for d in os.listdir(osp.join(base, 'train'))
-                         if osp.isdir(osp.join(base, 'train', d)))
+        classes = sorted(
+            d for d in os.listdir(osp.join(base, 'train'))
+            if osp.isdir(osp.join(base, 'train', d)))
         return (_from_folders(osp.join(base, 'train'), classes),
                 _from_folders(osp.join(base, test), classes), 'ImageFolder')
     return None, None, (

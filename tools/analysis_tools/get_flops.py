@@ -9,7 +9,7 @@ as usual) for a batch with plans drawn from the config's mask generator, so
 the two streams, the pruning (content tokens of the last group dropped,
 query rows only for predicted tokens) and the padding of the attention call
 are what is measured. Next to it: the same architecture as a plain ViT
-(mode ``finetune``: mmpretrain's forward), the analytic ratio for the
+(``GVPFinetuneViT``: mmpretrain's forward), the analytic ratio for the
 plan's mean token counts, and the tokenizer's encode (p2d / d2d) on its
 own row. Numbers are forward GFLOPs per image (one multiply-add = 2 FLOPs).
 """
@@ -20,7 +20,9 @@ from mmengine.config import DictAction
 from torch.utils.flop_counter import FlopCounterMode
 
 from gvp.apis import get_model
+from gvp.models.backbones import backbone_for_role
 from gvp.models.masking import full_ranks
+from gvp.registry import MODELS
 
 
 def count(fn) -> float:
@@ -46,7 +48,8 @@ def analytic(backbone, rank: torch.Tensor):
         c = (rank < rank.max(dim=1, keepdim=True).values).sum(1).double()
         q = (rank >= 1).sum(1).double()
     else:
-        c = q = torch.full((rank.shape[0], ), float(S + T),
+        c = q = torch.full((rank.shape[0], ),
+                           float(S + T),
                            dtype=torch.float64)
     rows = c + q
     # Q for all rows, K/V for content rows, output projection, MLP, and
@@ -64,35 +67,39 @@ def main():
     p.add_argument('config')
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     args = p.parse_args()
     torch.manual_seed(args.seed)
     model = get_model(args.config, cfg_options=args.cfg_options)
     backbone = model.backbone
-    plain = get_model(args.config, cfg_options=dict(
-        args.cfg_options or {}, **{'model.backbone.mode': 'finetune'}))
+    plain = MODELS.build(
+        backbone_for_role(model.cfg.model.backbone, 'finetune')).eval()
     b = args.batch_size
     res = backbone.patch_resolution
     size = (res[0] * backbone.patch_size, res[1] * backbone.patch_size)
-    images = torch.randn(b, 3, *size)
-    inputs = images
-    if backbone.takes_ids:
-        inputs = torch.randint(backbone.vocab_size, (b, *res))
-    ranks = backbone.sample_ranks(b, res[0] * res[1], 'cpu')
+    inputs = torch.randn(b, 3, *size)
+    images = inputs
+    vocab = getattr(backbone.patch_embed, 'vocab_size', None)
+    if vocab is not None:  # an id input (d2d)
+        inputs = torch.randint(vocab, (b, *res))
+    ranks = backbone.mask_generator(b, res).ranks
     rank = full_ranks(ranks, backbone.num_cond_tokens)
 
     measured = count(lambda: backbone(inputs, ranks)) / b
-    plain_in = images if not backbone.takes_ids else inputs
-    measured_vit = count(lambda: plain.backbone(plain_in)) / b
+    measured_vit = count(lambda: plain(inputs)) / b
     gvp, vit, c, q = analytic(backbone, rank)
     rows = [('GVP backbone (measured)', measured),
             ('plain ViT (measured)', measured_vit),
             ('GVP backbone (analytic)', gvp), ('plain ViT (analytic)', vit)]
     if getattr(model, 'tokenizer', None) is not None:
-        rows.append(('tokenizer encode (measured)',
-                     count(lambda: model.tokenizer.encode_ids(
-                         images.clamp(0, 1))) / b))
+        rows.append(
+            ('tokenizer encode (measured)',
+             count(lambda: model.tokenizer.encode_ids(images.clamp(0, 1))) /
+             b))
     print(f'config: {args.config}')
     print(f'tokens: S={backbone.num_cond_tokens} T={res[0] * res[1]}; '
           f'mean content rows {c:.1f}, query rows {q:.1f} '

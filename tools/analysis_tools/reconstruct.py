@@ -6,12 +6,13 @@ one-shot vs group-autoregressive error on a held-out split (table 8).
         [--mask-ratio 0.75] [--num-groups 8] [--grid-images 8] [--seed 0]
         [--lpips-backbone PATH] [--out-dir DIR]
 
-CONFIG is the pretraining config (p2p or d2d). Its optional ``generation``
-section gives the defaults: ``generation = dict(mask_ratio=0.75,
-num_groups=8, lpips=dict(net='alex', backbone_checkpoint=PATH))``. Without
-LPIPS backbone weights only the masked-pixel MSE is reported (a line says
-what is missing). Writes ``reconstruction.png`` (rows: original | mask |
-one-shot | group-AR) and ``reconstruction.json``.
+CONFIG is the pretraining config (p2p or d2d). The plan is the model's
+``model.generation`` (``mask_ratio=0.75, num_groups=8`` by default;
+``--mask-ratio`` / ``--num-groups`` override it); the optional top-level
+``lpips = dict(net='alex', backbone_checkpoint=PATH)`` gives the LPIPS
+backbone. Without LPIPS backbone weights only the masked-pixel MSE is
+reported (a line says what is missing). Writes ``reconstruction.png``
+(rows: original | mask | one-shot | group-AR) and ``reconstruction.json``.
 """
 import argparse
 import json
@@ -34,21 +35,29 @@ def parse_args():
     add_split_args(p)
     p.add_argument('--mask-ratio', type=float)
     p.add_argument('--num-groups', type=int)
-    p.add_argument('--temperature', type=float, default=0.,
-                   help='d2d: sample ids at this temperature (0: argmax)')
+    p.add_argument(
+        '--temperature',
+        type=float,
+        default=0.,
+        help='d2d: sample ids at this temperature (0: argmax)')
     p.add_argument('--grid-images', type=int, default=8)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--lpips-backbone', help='torchvision weights of the '
-                   'LPIPS backbone (overrides the config)')
+    p.add_argument(
+        '--lpips-backbone',
+        help='torchvision weights of the '
+        'LPIPS backbone (overrides the config)')
     p.add_argument('--out-dir', help='default: the checkpoint\'s folder')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     return p.parse_args()
 
 
-def lpips_from(cfg_gen, args):
-    spec = dict(cfg_gen.get('lpips') or {})
+def lpips_from(cfg, args):
+    spec = dict(cfg.get('lpips') or {})
     if args.lpips_backbone:
         spec['backbone_checkpoint'] = args.lpips_backbone
     try:
@@ -60,31 +69,35 @@ def lpips_from(cfg_gen, args):
 
 def main():
     args = parse_args()
-    model = get_model(args.config, pretrained=args.checkpoint,
-                      cfg_options=args.cfg_options, strict=True)
+    options = dict(args.cfg_options or {})
+    if args.mask_ratio:
+        options['model.generation.mask_ratio'] = args.mask_ratio
+    if args.num_groups:
+        options['model.generation.num_groups'] = args.num_groups
+    model = get_model(
+        args.config,
+        pretrained=args.checkpoint,
+        cfg_options=options,
+        strict=True)
     cfg = model.cfg
-    gen_cfg = cfg.get('generation') or {}
-    mask_ratio = args.mask_ratio or gen_cfg.get('mask_ratio', 0.75)
-    num_groups = args.num_groups or gen_cfg.get('num_groups', 8)
-    dataset = build_split(cfg, args.ann_file, args.data_prefix,
-                          args.data_root, args.num_images)
+    dataset = build_split(cfg, args.ann_file, args.data_prefix, args.data_root,
+                          args.num_images)
     out_dir = args.out_dir or osp.dirname(osp.abspath(args.checkpoint))
     os.makedirs(out_dir, exist_ok=True)
 
     # the figure: the first images of the split, one seeded plan
-    batch = default_collate([dataset[i] for i in range(
-        min(args.grid_images, len(dataset)))])
+    batch = default_collate(
+        [dataset[i] for i in range(min(args.grid_images, len(dataset)))])
     inputs = preprocess_images(model.data_preprocessor, batch)
-    picture = reconstruct(model, inputs, mask_ratio, num_groups,
-                          seed=args.seed)['figure']
+    picture = reconstruct(model, inputs, seed=args.seed)['figure']
     from PIL import Image
     Image.fromarray(picture).resize(
-        (picture.shape[1] * 4, picture.shape[0] * 4), Image.NEAREST).save(
-            osp.join(out_dir, 'reconstruction.png'))
+        (picture.shape[1] * 4, picture.shape[0] * 4),
+        Image.NEAREST).save(osp.join(out_dir, 'reconstruction.png'))
 
-    result = evaluate_reconstruction(
-        model, dataset, mask_ratio, num_groups, args.batch_size,
-        lpips_from(gen_cfg, args), args.seed, args.temperature)
+    result = evaluate_reconstruction(model, dataset, args.batch_size,
+                                     lpips_from(cfg, args), args.seed,
+                                     args.temperature)
     result.update(checkpoint=args.checkpoint, split=args.ann_file)
     with open(osp.join(out_dir, 'reconstruction.json'), 'w') as f:
         json.dump(result, f, indent=1)

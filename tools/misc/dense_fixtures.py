@@ -34,15 +34,14 @@ def _shapes(rng, size, count):
         ext = int(rng.integers(size // 5, size // 3))
         x0 = int(rng.integers(0, size - ext))
         y0 = int(rng.integers(0, size - ext))
-        out.append(('square' if (i + rng.integers(2)) % 2 else 'disc', x0,
-                    y0, ext))
+        out.append(('square' if
+                    (i + rng.integers(2)) % 2 else 'disc', x0, y0, ext))
     return out
 
 
 def _polygon(kind, x0, y0, ext):
     if kind == 'square':
-        return [(x0, y0), (x0 + ext, y0), (x0 + ext, y0 + ext),
-                (x0, y0 + ext)]
+        return [(x0, y0), (x0 + ext, y0), (x0 + ext, y0 + ext), (x0, y0 + ext)]
     r, cx, cy = ext / 2, x0 + ext / 2, y0 + ext / 2
     return [(cx + r * math.cos(2 * math.pi * k / 16),
              cy + r * math.sin(2 * math.pi * k / 16)) for k in range(16)]
@@ -71,8 +70,9 @@ def write_ade20k(out, num_train=8, num_val=4, size=64, seed=0):
             draw = ImageDraw.Draw(label)
             draw.rectangle((0, 0, size - 1, 2), fill=0)  # some "other"
             for kind, *box in shapes:
-                draw.polygon(_polygon(kind, *box),
-                             fill=ADE_SQUARE if kind == 'square' else ADE_DISC)
+                draw.polygon(
+                    _polygon(kind, *box),
+                    fill=ADE_SQUARE if kind == 'square' else ADE_DISC)
             label.save(osp.join(out, 'annotations', split, name + '.png'))
     return out
 
@@ -87,26 +87,37 @@ def write_coco(out, num_train=8, num_val=4, size=128, seed=1):
         for i in range(n):
             shapes = _shapes(rng, size, int(rng.integers(1, 4)))
             file_name = f'{i:012d}.jpg'
-            _picture(rng, size, shapes).save(osp.join(out, split, file_name),
-                                             quality=95)
-            images.append(dict(id=i + 1, file_name=file_name, width=size,
-                               height=size))
+            _picture(rng, size, shapes).save(
+                osp.join(out, split, file_name), quality=95)
+            images.append(
+                dict(id=i + 1, file_name=file_name, width=size, height=size))
             for kind, x0, y0, ext in shapes:
                 poly = _polygon(kind, x0, y0, ext)
                 xs, ys = [p[0] for p in poly], [p[1] for p in poly]
-                anns.append(dict(
-                    id=ann_id, image_id=i + 1, iscrowd=0,
-                    category_id=1 if kind == 'square' else 2,
-                    segmentation=[[round(v, 2) for p in poly for v in p]],
-                    bbox=[min(xs), min(ys), max(xs) - min(xs),
-                          max(ys) - min(ys)],
-                    area=float(ext * ext if kind == 'square' else
-                               math.pi * ext * ext / 4)))
+                anns.append(
+                    dict(
+                        id=ann_id,
+                        image_id=i + 1,
+                        iscrowd=0,
+                        category_id=1 if kind == 'square' else 2,
+                        segmentation=[[round(v, 2) for p in poly for v in p]],
+                        bbox=[
+                            min(xs),
+                            min(ys),
+                            max(xs) - min(xs),
+                            max(ys) - min(ys)
+                        ],
+                        area=float(ext * ext if kind == 'square' else math.pi *
+                                   ext * ext / 4)))
                 ann_id += 1
-        with open(osp.join(out, 'annotations', f'instances_{split}.json'),
-                  'w') as f:
-            json.dump(dict(images=images, annotations=anns,
-                           categories=COCO_CATEGORIES), f)
+        with open(
+                osp.join(out, 'annotations', f'instances_{split}.json'),
+                'w') as f:
+            json.dump(
+                dict(
+                    images=images,
+                    annotations=anns,
+                    categories=COCO_CATEGORIES), f)
     return out
 
 
@@ -120,15 +131,22 @@ def write_tiny_checkpoint(path, patch_size, img_size, seed=0):
     from gvp.registry import MODELS
     init_default_scope('gvp')
     torch.manual_seed(seed)
-    model = MODELS.build(dict(
-        type='GVP',
-        backbone=dict(type='GVPViT', arch=dict(
-            embed_dims=64, num_layers=4, num_heads=2,
-            feedforward_channels=128), img_size=img_size,
-            patch_size=patch_size, mask_generator=dict(
-                type='MixedLengthMaskGenerator', num_groups=4)),
-        head=dict(type='GVPPixelHead', embed_dims=64,
-                  patch_size=patch_size)))
+    model = MODELS.build(
+        dict(
+            type='GVP',
+            backbone=dict(
+                type='GVPViT',
+                arch=dict(
+                    embed_dims=64,
+                    num_layers=4,
+                    num_heads=2,
+                    feedforward_channels=128),
+                img_size=img_size,
+                patch_size=patch_size,
+                mask_generator=dict(
+                    type='MixedLengthMaskGenerator', num_groups=4)),
+            head=dict(type='GVPHead', embed_dims=64),
+            target_generator=dict(type='PixelTarget', patch_size=patch_size)))
     model.init_weights()
     torch.save({'state_dict': gvp_to_vit(model.state_dict())}, path)
     return path

@@ -10,13 +10,16 @@ import re
 
 import torch
 
-LEVELS = {'201402': 'c++14', '201703': 'c++17', '202002': 'c++20',
-          '202302': 'c++23'}
+LEVELS = {
+    '201402': 'c++14',
+    '201703': 'c++17',
+    '202002': 'c++20',
+    '202302': 'c++23'
+}
 
 
 def required_std(default: str = 'c++17') -> str:
-    header = osp.join(osp.dirname(torch.__file__), 'include', 'ATen',
-                      'ATen.h')
+    header = osp.join(osp.dirname(torch.__file__), 'include', 'ATen', 'ATen.h')
     if not osp.isfile(header):
         return default
     with open(header) as f:

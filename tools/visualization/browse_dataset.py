@@ -20,14 +20,16 @@ def main():
     p.add_argument('--num', type=int, default=16)
     p.add_argument('--per-row', type=int, default=8)
     p.add_argument('--out', default='dataset.png')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     args = p.parse_args()
     import gvp  # noqa: F401
     from gvp.registry import DATASETS
     cfg = get_config(args.config, args.cfg_options)
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'gvp')):
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'gvp')):
         dataset = DATASETS.build(cfg.train_dataloader.dataset)
     tiles = []
     for i in range(min(args.num, len(dataset))):

@@ -20,8 +20,9 @@ import mmpretrain
 
 
 def mmpretrain_tool() -> str:
-    path = osp.join(osp.dirname(mmpretrain.__file__), '.mim', 'tools',
-                    'visualization', 'vis_scheduler.py')
+    path = osp.join(
+        osp.dirname(mmpretrain.__file__), '.mim', 'tools', 'visualization',
+        'vis_scheduler.py')
     if not osp.isfile(path):
         raise SystemExit(f'error: {path} not found: this mmpretrain '
                          'install has no tools (reinstall mmpretrain from '

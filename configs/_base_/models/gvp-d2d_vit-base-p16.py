@@ -3,4 +3,5 @@
 # img_size / patch_size = 256 / 16, with patch_size the tokenizer's factor.
 _base_ = './gvp-p2d_vit-base-p16.py'
 model = dict(
-    backbone=dict(img_size=256, patch_size=16, vocab_size=1024))
+    backbone=dict(img_size=256, patch_size=16,
+                  input_embed=dict(type='IdEmbedding', vocab_size=1024)))

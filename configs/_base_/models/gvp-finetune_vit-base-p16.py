@@ -1,14 +1,12 @@
-# Fine-tune model: GVPViT in `finetune` mode (mask dropped: mmpretrain's
-# plain ViT), drop path 0.1, global pooling + fc norm, label smoothing 0.1,
+# Fine-tune model: GVPFinetuneViT (mask dropped: mmpretrain's plain ViT), drop path 0.1, global pooling + fc norm, label smoothing 0.1,
 # Mixup 0.8 / CutMix 1.0. Weights: the converter's output (no prefix).
 model = dict(
     type='ImageClassifier',
     backbone=dict(
-        type='GVPViT',
+        type='GVPFinetuneViT',
         arch='base',
         img_size=224,
         patch_size=16,
-        mode='finetune',
         drop_path_rate=0.1,
         out_type='avg_featmap',
         final_norm=False,

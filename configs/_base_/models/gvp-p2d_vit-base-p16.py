@@ -5,14 +5,14 @@
 # misalign targets and patches.)
 _base_ = './gvp-p2p_vit-base-p16.py'
 model = dict(
-    head=dict(
+    target_generator=dict(
         _delete_=True,
-        type='GVPTokenHead',
-        embed_dims=768,
+        type='TokenIdTarget',
         num_codes=1024,
         label_smoothing=0.1),
     # MAGE's tokenizer (vqgan_jax_strongaug.ckpt, see configs/vqgan/);
-    # frozen, run once per step for the whole batch
+    # frozen, run once per step for the whole batch (ids for the target and,
+    # in d2d, the input)
     tokenizer=dict(
         type='VQGANTokenizer',
         checkpoint='checkpoints/vqgan_jax_strongaug.ckpt'))

@@ -1,15 +1,17 @@
-# Linear probe model: frozen GVPViT in `probe` mode (causal mask kept:
-# probe_mask=True; False drops it), mean image token after the final norm,
-# BatchNorm without affine, linear head. Weights: the converter's output.
+# Linear probe model: GVPProbeViT (content stream, causal mask kept:
+# probe_mask=True; False drops it), frozen by mmpretrain's frozen_stages
+# (all blocks, the stem and the final norm), mean image token after the
+# final norm, BatchNorm without affine, linear head. Weights: the
+# converter's output.
 model = dict(
     type='ImageClassifier',
     backbone=dict(
-        type='GVPViT',
+        type='GVPProbeViT',
         arch='base',
         img_size=224,
         patch_size=16,
-        mode='probe',
         probe_mask=True,
+        frozen_stages=24,  # >= the depth: everything
         # the pretraining plan: the same feature distribution (paper §5)
         mask_generator=dict(type='MixedLengthMaskGenerator', num_groups=20),
         init_cfg=dict(type='Pretrained',

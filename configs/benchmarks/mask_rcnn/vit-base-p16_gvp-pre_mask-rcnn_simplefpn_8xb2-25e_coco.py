@@ -19,11 +19,10 @@ model = dict(
     ]),
     backbone=dict(
         _delete_=True,
-        type='gvp.GVPViT',
+        type='gvp.GVPFinetuneViT',
         arch='base',
         img_size=image_size,
         patch_size=16,
-        mode='finetune',
         with_cls_token=False,
         out_type='featmap',
         out_indices=(11, ),

@@ -1,11 +1,17 @@
+from .base_vit import GVPViTBase
 from .condition import TokenizerCondition
+from .finetune_vit import GVPFinetuneViT
 from .gvp_vit import GVPViT, TwoStreamOutput
-from .token_embed import TokenEmbedding
+from .inputs import IdEmbedding, PixelEmbedding
+from .probe_vit import GVPProbeViT
 from .token_layout import TokenLayout, build_layout
 from .two_stream_block import two_stream_attention, two_stream_block
 
 __all__ = [
-    'GVPViT', 'TwoStreamOutput', 'TokenLayout', 'build_layout',
-    'TokenEmbedding', 'TokenizerCondition',
-    'two_stream_attention', 'two_stream_block'
+    'GVPViTBase', 'GVPViT', 'GVPProbeViT', 'GVPFinetuneViT', 'TwoStreamOutput',
+    'TokenLayout', 'build_layout', 'PixelEmbedding', 'IdEmbedding',
+    'TokenizerCondition', 'two_stream_attention', 'two_stream_block'
 ]
+from .roles import ROLES, backbone_for_role  # noqa: E402
+
+__all__ += ['ROLES', 'backbone_for_role']

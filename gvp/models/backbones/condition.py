@@ -16,7 +16,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from gvp.registry import MODELS
-from .token_embed import channel_stats, unit_range
+from .inputs import channel_stats, unit_range
 
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 IMAGENET_STD = (58.395, 57.12, 57.375)
@@ -52,8 +52,7 @@ class TokenizerCondition(BaseModule):
         z_channels = self.tokenizer.quantize.embedding.embedding_dim
         self.proj = nn.Linear(z_channels, embed_dims)
         # which region a token pools (the image tokens carry E_pos instead)
-        self.slot_embed = nn.Parameter(torch.zeros(1, grid * grid,
-                                                   embed_dims))
+        self.slot_embed = nn.Parameter(torch.zeros(1, grid * grid, embed_dims))
         self.register_buffer('mean', channel_stats(mean), persistent=False)
         self.register_buffer('std', channel_stats(std), persistent=False)
 

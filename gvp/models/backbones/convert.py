@@ -4,7 +4,7 @@ The backbone already uses mmpretrain ``VisionTransformer`` names, so the
 conversion strips the ``backbone.`` prefix, drops what only pretraining uses
 (the query-stream start ``query_token``, the head, a tokenizer) and keeps the
 tensors untouched. The result loads into mmpretrain's ``VisionTransformer``
-and into :class:`GVPViT` in ``finetune`` / ``probe`` mode (``init_cfg=dict(
+and into :class:`GVPFinetuneViT` / :class:`GVPProbeViT` (``init_cfg=dict(
 type='Pretrained', checkpoint=...)``, no prefix).
 """
 from collections import OrderedDict
@@ -44,23 +44,31 @@ def backbone_state(checkpoint: Dict) -> Dict:
     a classifier) or bare backbone weights (the converter's output)."""
     state = checkpoint.get('state_dict', checkpoint)
     if any(k.startswith(PREFIX) for k in state):
-        return {k[len(PREFIX):]: v for k, v in state.items()
-                if k.startswith(PREFIX)}
+        return {
+            k[len(PREFIX):]: v
+            for k, v in state.items() if k.startswith(PREFIX)
+        }
     return dict(state)
 
 
 def load_backbone(backbone, path: str) -> None:
     """Load ``path`` into ``backbone``; every backbone tensor must come from
-    the file (the query-stream start ``query_token`` excepted: no converted
-    file has it, and features do not use it). Mismatches are raised, named.
+    the file (the query-stream start ``query_token`` excepted both ways: no
+    converted file has it, the probe and fine-tune roles do not use it).
+    Mismatches are raised, named.
     """
     from mmengine.runner.checkpoint import CheckpointLoader
 
     from gvp.utils.state_dict import state_dict_mismatch
     state = backbone_state(
         CheckpointLoader.load_checkpoint(path, map_location='cpu'))
-    problems = state_dict_mismatch(backbone.state_dict(), state,
-                                   allow_missing=PRETRAIN_ONLY)
+    own = backbone.state_dict()
+    # the probe / fine-tune roles have no query stream start
+    state = {
+        k: v
+        for k, v in state.items() if k not in PRETRAIN_ONLY or k in own
+    }
+    problems = state_dict_mismatch(own, state, allow_missing=PRETRAIN_ONLY)
     # heads/decoders of other methods are dropped with the prefix; what is
     # left must fit
     if problems:

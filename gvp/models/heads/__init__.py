@@ -1,4 +1,3 @@
-from .pixel_head import GVPPixelHead
-from .token_head import GVPTokenHead
+from .prediction_head import GVPHead
 
-__all__ = ['GVPPixelHead', 'GVPTokenHead']
+__all__ = ['GVPHead']

@@ -33,21 +33,9 @@ def _uniform(shape, device, generator) -> torch.Tensor:
     return torch.rand(shape, device=device, generator=generator)
 
 
-def sample_order(batch_size: int, num_tokens: int, order: str = 'random',
-                 device=None, generator: Optional[torch.Generator] = None
-                 ) -> torch.Tensor:
-    """Order ``z`` per sample, ``[B, T]``: a uniform random permutation
-    (argsort of i.i.d. uniforms), or raster ``[0, 1, .., T-1]`` (table 3)."""
-    if order == 'random':
-        return _uniform((batch_size, num_tokens), device,
-                        generator).argsort(dim=1)
-    if order == 'raster':
-        return torch.arange(num_tokens, device=device).expand(
-            batch_size, num_tokens).contiguous()
-    raise ValueError(f"order must be 'random' or 'raster', got {order!r}")
-
-
-def fixed_boundaries(batch_size: int, num_tokens: int, num_groups: int,
+def fixed_boundaries(batch_size: int,
+                     num_tokens: int,
+                     num_groups: int,
                      device=None) -> torch.Tensor:
     """Fixed length: ``n_i = floor((i + 1) T / (K + 1))``, ``i = 0..K``."""
     i = torch.arange(num_groups + 1, device=device)
@@ -70,10 +58,12 @@ def _sorted_distinct_below(limit: torch.Tensor, count: int, num_tokens: int,
     return picked.sort(dim=1).values
 
 
-def random_boundaries(batch_size: int, num_tokens: int, num_groups: int,
-                      device=None,
-                      generator: Optional[torch.Generator] = None
-                      ) -> torch.Tensor:
+def random_boundaries(
+        batch_size: int,
+        num_tokens: int,
+        num_groups: int,
+        device=None,
+        generator: Optional[torch.Generator] = None) -> torch.Tensor:
     """Random length: ``n_0..n_{K-1}`` sorted ``K`` distinct draws from
     ``[1, T-1]`` (appendix B), ``n_K = T``."""
     limit = torch.full((batch_size, ), num_tokens, device=device)
@@ -81,18 +71,21 @@ def random_boundaries(batch_size: int, num_tokens: int, num_groups: int,
     return torch.cat([inner, limit[:, None]], dim=1)
 
 
-def mixed_boundaries(batch_size: int, num_tokens: int, num_groups: int,
-                     mean: float = 0.5, std: float = 0.1, device=None,
-                     generator: Optional[torch.Generator] = None
-                     ) -> torch.Tensor:
+def mixed_boundaries(
+        batch_size: int,
+        num_tokens: int,
+        num_groups: int,
+        mean: float = 0.5,
+        std: float = 0.1,
+        device=None,
+        generator: Optional[torch.Generator] = None) -> torch.Tensor:
     """Mixed length: ``n_{K-1} = round(p T)``, ``p ~ N(mean, std)``, clamped to
     ``[K, T-1]`` so that ``K-1`` distinct values fit in ``[1, n_{K-1} - 1]``
     and ``G_K`` is not empty; ``n_0..n_{K-2}`` sorted draws from there."""
     p = torch.randn((batch_size, ), device=device, generator=generator)
     last = torch.round((mean + std * p) * num_tokens).long()
     last = last.clamp(num_groups, num_tokens - 1)
-    inner = _sorted_distinct_below(last, num_groups - 1, num_tokens,
-                                   generator)
+    inner = _sorted_distinct_below(last, num_groups - 1, num_tokens, generator)
     total = torch.full_like(last, num_tokens)
     return torch.cat([inner, last[:, None], total[:, None]], dim=1)
 
@@ -106,6 +99,6 @@ def ranks_from_plan(order: torch.Tensor,
     """
     batch_size, num_tokens = order.shape
     t = torch.arange(1, num_tokens + 1, device=order.device)
-    group_in_order = torch.searchsorted(
-        boundaries.contiguous(), t.expand(batch_size, -1).contiguous())
+    group_in_order = torch.searchsorted(boundaries.contiguous(),
+                                        t.expand(batch_size, -1).contiguous())
     return torch.empty_like(order).scatter_(1, order, group_in_order)

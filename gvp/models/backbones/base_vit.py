@@ -1,0 +1,221 @@
+"""What the three GVP backbones share (docs/design.md §3).
+
+A subclass of mmpretrain's ``VisionTransformer``: same parameter names, so
+weights move between the roles -- pretraining (:class:`GVPViT`), probing
+(:class:`GVPProbeViT`), fine-tuning (:class:`GVPFinetuneViT`) -- and into
+mmpretrain's ViT by renaming alone. It adds:
+
+* the input embedding in the ``patch_embed`` slot (``input_embed``: pixels
+  by default, tokenizer ids for d2d; :mod:`.inputs`);
+* the condition tokens ``y``: the class token, or with ``y_extra`` pooled
+  tokenizer features (appendix E);
+* the two-stream forward of every layer (:class:`TwoStreamLayer`, the same
+  module and weights), packed-row execution of the blocks, activation
+  checkpointing (``with_cp``) and freezing by ``frozen_stages``.
+"""
+from typing import Optional, Sequence
+
+import torch
+from mmpretrain.models import VisionTransformer
+from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
+                                     resize_pos_embed)
+from torch import Tensor, nn
+
+from gvp.registry import MODELS
+from .inputs import PixelEmbedding
+from .token_layout import TokenLayout
+from .two_stream_block import TwoStreamLayer
+
+
+class GVPViTBase(VisionTransformer):
+    """Base of the GVP backbones (not registered: pick a role).
+
+    Args:
+        arch (str | dict): mmpretrain ViT archs plus ``'tiny'`` (192 wide,
+            12 layers, 3 heads), or a dict as mmpretrain's.
+        input_embed (dict, optional): a registered input embedding
+            (:mod:`.inputs`) in place of the pixel patch embedding, e.g.
+            ``dict(type='IdEmbedding', vocab_size=1024)`` for d2d
+            (``patch_size`` is then the tokenizer's downsampling factor).
+            ``None``: pixels (mmpretrain's ``PatchEmbed``).
+        y_extra (dict, optional): a condition module (``TokenizerCondition``)
+            whose ``S`` tokens replace the class token (appendix E).
+        with_cls_token (bool, optional): defaults to ``y_extra is None``.
+        out_type (str, optional): defaults to ``'cls_token'``, or
+            ``'avg_featmap'`` without a class token.
+        with_cp (bool): activation checkpointing of every block (both
+            streams, and the plain forward): activations are recomputed in
+            the backward pass instead of stored (ViT-L/H memory).
+        frozen_stages (int): mmpretrain's: freeze the stem and the first
+            ``frozen_stages`` blocks; ``>= num_layers`` freezes everything
+            (the final norm and ``y_extra`` included): linear probing.
+        **kwargs: mmpretrain ``VisionTransformer`` arguments.
+    """
+    arch_zoo = {
+        **VisionTransformer.arch_zoo,
+        **dict.fromkeys(
+            ['t', 'tiny'], {
+                'embed_dims': 192,
+                'num_layers': 12,
+                'num_heads': 3,
+                'feedforward_channels': 768
+            }),
+    }
+
+    def __init__(self,
+                 arch='base',
+                 img_size=224,
+                 patch_size=16,
+                 input_embed: Optional[dict] = None,
+                 y_extra: Optional[dict] = None,
+                 with_cls_token: Optional[bool] = None,
+                 out_type: Optional[str] = None,
+                 with_cp: bool = False,
+                 norm_cfg=dict(type='LN', eps=1e-6),
+                 **kwargs):
+        for size in _pair(img_size):
+            if size % patch_size:
+                raise ValueError(
+                    f'img_size {img_size} is not divisible by patch_size '
+                    f'{patch_size}: choose an img_size that is a multiple of '
+                    f'{patch_size} (and resize/crop to it in the pipeline).')
+        if y_extra is not None and with_cls_token:
+            raise ValueError(
+                'y_extra replaces the class token (appendix E): drop '
+                'with_cls_token=True, or drop y_extra to keep the class '
+                'token.')
+        if with_cls_token is None:
+            with_cls_token = y_extra is None
+        if out_type is None:
+            out_type = 'cls_token' if with_cls_token else 'avg_featmap'
+        super().__init__(
+            arch=arch,
+            img_size=img_size,
+            patch_size=patch_size,
+            with_cls_token=with_cls_token,
+            out_type=out_type,
+            norm_cfg=norm_cfg,
+            **kwargs)
+        self.patch_size = patch_size
+        self.with_cp = with_cp
+        for layer in self.layers:
+            # the same module with a two-stream forward (no new parameters)
+            layer.__class__ = TwoStreamLayer
+        if input_embed is None:
+            # pixels: mmpretrain built the PatchEmbed (``patch_cfg``); the
+            # same module, with the input-embedding interface
+            self.patch_embed.__class__ = PixelEmbedding
+        else:
+            self.patch_embed = MODELS.build(
+                input_embed,
+                default_args=dict(
+                    embed_dims=self.embed_dims, grid=self.patch_resolution))
+        self.y_extra = None
+        if y_extra is not None and not isinstance(self.patch_embed,
+                                                  PixelEmbedding):
+            raise ValueError(
+                'y_extra pools tokenizer features of the *pixels*; a '
+                f'backbone with input_embed={input_embed} receives none. '
+                'Use y_extra with pixel input (p2p/p2d).')
+        if y_extra is not None:
+            self.y_extra = MODELS.build(
+                y_extra, default_args=dict(embed_dims=self.embed_dims))
+        if self.frozen_stages > 0:  # again: y_extra exists now
+            self._freeze_stages()
+
+    @property
+    def num_cond_tokens(self) -> int:
+        """``S``: the condition tokens ``y`` (class token or y_extra)."""
+        if self.y_extra is not None:
+            return self.y_extra.num_tokens
+        return self.num_extra_tokens
+
+    def _from_pretrained(self) -> bool:
+        return isinstance(self.init_cfg, dict) and \
+            self.init_cfg.get('type') == 'Pretrained'
+
+    def init_weights(self):
+        """mmpretrain's, then (unless loading pretrained weights) MAE's
+        initialisation: fixed 2-D sin-cos position embedding, small normal
+        condition tokens."""
+        super().init_weights()
+        if self._from_pretrained():
+            return
+        pos = build_2d_sincos_position_embedding(
+            self.patch_resolution, self.embed_dims, cls_token=False)
+        self.pos_embed.data[:, self.num_extra_tokens:].copy_(pos[0])
+        self.pos_embed.data[:, :self.num_extra_tokens].zero_()
+        if self.cls_token is not None:
+            nn.init.normal_(self.cls_token, std=.02)
+
+    def _freeze_stages(self):
+        """mmpretrain's freezing, with ``frozen_stages`` above the depth
+        meaning all blocks, and the ``y_extra`` projection frozen with the
+        stem."""
+        self.frozen_stages = min(self.frozen_stages, len(self.layers))
+        super()._freeze_stages()
+        if getattr(self, 'y_extra', None) is not None:
+            self.y_extra.requires_grad_(False)
+
+    def embed(self, x: Tensor):
+        """Image ``[B, C, H, W]`` (or ids ``[B, h, w]``) -> content-stream
+        start ``H^(0) [B, S + T, D]``, the position embedding
+        ``[1, S + T, D]`` (zero on y_extra slots) and the grid ``(h, w)``."""
+        tokens, hw = self.patch_embed(x)
+        pos = resize_pos_embed(self.pos_embed, self.patch_resolution, hw,
+                               self.interpolate_mode, self.num_extra_tokens)
+        if self.y_extra is not None:
+            cond = self.y_extra(x)  # [B, S, D], slot embedding included
+            pos = torch.cat(
+                [pos.new_zeros(1, cond.shape[1], pos.shape[2]), pos], dim=1)
+        elif self.cls_token is not None:
+            cond = self.cls_token.expand(tokens.shape[0], -1, -1)
+        else:  # dense fine-tuning without condition tokens
+            cond = tokens[:, :0]
+        h0 = self.drop_after_pos(torch.cat([cond, tokens], dim=1) + pos)
+        return self.pre_norm(h0), pos, hw
+
+    def _blocks(self, h0: Tensor, g0: Tensor, layout: TokenLayout):
+        """Yields ``(i, rows)`` after each block ``i`` on the packed
+        ``[H; G]`` rows; the final norm is applied after the last block
+        (as mmpretrain's ViT)."""
+        dims = h0.shape[-1]
+        rows = torch.cat([
+            h0.reshape(-1, dims)[layout.content_src],
+            g0.reshape(-1, dims)[layout.query_src]
+        ])
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            rows = self._checkpointed(layer, rows, layout)
+            if i == last and self.final_norm:
+                rows = self.ln1(rows)
+            yield i, rows
+
+    def _checkpointed(self, fn, *args):
+        """``fn(*args)``, recomputed in the backward pass when ``with_cp``
+        (training with gradients only)."""
+        if self.with_cp and self.training and torch.is_grad_enabled():
+            return torch.utils.checkpoint.checkpoint(
+                fn, *args, use_reentrant=False)
+        return fn(*args)
+
+    def get_layer_depth(self, param_name: str, prefix: str = ''):
+        """As mmpretrain's ViT; the query start vector ``w`` and the
+        y_extra projection are stem parameters (depth 0)."""
+        name = param_name[len(prefix):] if param_name.startswith(
+            prefix) else None
+        if name == 'query_token' or (name or '').startswith('y_extra.'):
+            return 0, self.num_layers + 2
+        return super().get_layer_depth(param_name, prefix)
+
+
+def build_plan_generator(cfg: Optional[dict], grid: Sequence[int]):
+    """The mask generator of ``cfg`` (default mixed length, K = 20),
+    validated on the patch grid at build time."""
+    generator = MODELS.build(cfg or dict(type='MixedLengthMaskGenerator'))
+    generator.validate(grid)
+    return generator
+
+
+def _pair(size) -> Sequence[int]:
+    return (size, size) if isinstance(size, int) else tuple(size)
