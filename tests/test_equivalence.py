@@ -4,10 +4,13 @@ group-AR and one-shot generation, probe features, from the weights, batch
 and seed recorded by the old code (tests/data/record_reference.py,
 tests/data/reference_variants.pt).
 
-Float tolerance ``rtol=1e-5, atol=1e-7``: CPU matmul reductions depend on
-the thread count and instruction set of the machine. On the recording
-machine (2 threads, the same torch) every value is bit-equal; the test
-runs on 2 threads and reports how many of its tensors are.
+Float tolerance ``rtol=1e-5, atol=1e-7``. The redesign itself (commit
+5e3d311) reproduced every tensor bit for bit on the recording machine (2
+threads, the same torch). The last-block skip (the last block computes the
+query rows alone) changes the shapes of that block's matmuls and so the
+summation order: since then about 80 % of the tensors are bit-equal and
+the rest within the tolerance. The test runs on 2 threads and reports the
+count.
 """
 import os.path as osp
 

@@ -46,11 +46,12 @@ MODELS_DIR = osp.join(ROOT, 'configs/_base_/models')
 GVP_MODELS = {
     'gvp': 'gvp-p2p_vit-base-p16.py',
     'gvp-unpruned': 'gvp-p2p_vit-base-p16.py',
+    'gvp-full-last': 'gvp-p2p_vit-base-p16.py',
     'gvp-p2d': 'gvp-p2d_vit-base-p16.py',
     'gvp-d2d': 'gvp-d2d_vit-base-p16.py',
 }
-VARIANTS = ('vit-b', 'gvp', 'gvp-unpruned', 'gvp-p2d', 'gvp-d2d', 'vqgan',
-            'mae')
+VARIANTS = ('vit-b', 'gvp', 'gvp-full-last', 'gvp-unpruned', 'gvp-p2d',
+            'gvp-d2d', 'vqgan', 'mae')
 # glibc tunables: keep freed memory mapped, as a caching allocator would
 CACHING_MALLOC = {
     'MALLOC_TRIM_THRESHOLD_': str(64 << 30),
@@ -59,6 +60,7 @@ CACHING_MALLOC = {
 LABELS = {
     'vit-b': 'plain ViT-B/16 (all tokens, pixel head)',
     'gvp': 'GVP-p2p, pruned (docs/design.md §3)',
+    'gvp-full-last': 'GVP-p2p, pruned, without the last-block skip',
     'gvp-unpruned': 'GVP-p2p, two streams on all tokens',
     'gvp-p2d': 'GVP-p2d, pruned, + frozen VQGAN f16 targets',
     'gvp-d2d': 'GVP-d2d, pruned, VQGAN ids in and out',
@@ -112,6 +114,7 @@ def build(variant, img_size):
                                        GVP_MODELS[variant])).model
         cfg.backbone.img_size = img_size
         cfg.backbone.prune = variant != 'gvp-unpruned'
+        cfg.backbone.prune_last_block = variant != 'gvp-full-last'
         if 'tokenizer' in cfg:
             cfg.tokenizer.checkpoint = None  # same cost, no file needed
         with DefaultScope.overwrite_default_scope('gvp'):

@@ -140,9 +140,18 @@ class GVP(BaseSelfSupervisor):
             return ((inputs * std[None] + mean[None]) / 255.).clamp(0, 1)
         return (inputs / 255.).clamp(0, 1)
 
-    def step_inputs(self, inputs: Tensor) -> StepInputs:
-        """A step's normalised images and their derived forms."""
-        return StepInputs(inputs, self.to_unit_range, self.tokenizer)
+    def step_inputs(self, inputs: Tensor,
+                    data_samples: Optional[List[DataSample]] = None
+                    ) -> StepInputs:
+        """A step's normalised images and their derived forms; ids cached
+        offline (``token_ids`` of the data samples, see
+        :mod:`gvp.datasets.token_cache`) stand in for the tokenizer."""
+        step = StepInputs(inputs, self.to_unit_range, self.tokenizer)
+        if data_samples and 'token_ids' in data_samples[0]:
+            step.set_ids(torch.stack([
+                torch.as_tensor(s.token_ids) for s in data_samples
+            ]).to(inputs.device))
+        return step
 
     def tokenize(self, inputs: Tensor) -> Tensor:
         """Normalised images ``[B, C, H, W]`` -> ids ``[B, H / f, W / f]``."""
@@ -181,7 +190,7 @@ class GVP(BaseSelfSupervisor):
 
     def loss(self, inputs: Tensor, data_samples: List[DataSample],
              **kwargs) -> Dict[str, Tensor]:
-        step = self.step_inputs(inputs)
+        step = self.step_inputs(inputs, data_samples)
         out = self.backbone(self.backbone.patch_embed.model_input(step))
         targets = self.target_generator(step)
         return dict(loss=self.head.loss(out, targets, self.target_generator))

@@ -37,6 +37,11 @@ class StepInputs:
             self._unit = self._to_unit_range(self.images)
         return self._unit
 
+    def set_ids(self, ids: Tensor) -> None:
+        """Ids made elsewhere (the offline token cache): the tokenizer is
+        then not run."""
+        self._ids = ids
+
     @property
     def ids(self) -> Tensor:
         """Tokenizer ids ``[B, H / f, W / f]`` (computed once)."""

@@ -175,10 +175,12 @@ class GVPViTBase(VisionTransformer):
         h0 = self.drop_after_pos(torch.cat([cond, tokens], dim=1) + pos)
         return self.pre_norm(h0), pos, hw
 
-    def _blocks(self, h0: Tensor, g0: Tensor, layout: TokenLayout):
+    def _blocks(self, h0: Tensor, g0: Tensor, layout: TokenLayout,
+                last_queries_only: bool = False):
         """Yields ``(i, rows)`` after each block ``i`` on the packed
         ``[H; G]`` rows; the final norm is applied after the last block
-        (as mmpretrain's ViT)."""
+        (as mmpretrain's ViT). ``last_queries_only``: the last block computes
+        (and yields) the query-stream rows alone."""
         dims = h0.shape[-1]
         rows = torch.cat([
             h0.reshape(-1, dims)[layout.content_src],
@@ -186,7 +188,8 @@ class GVPViTBase(VisionTransformer):
         ])
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            rows = self._checkpointed(layer, rows, layout)
+            rows = self._checkpointed(layer, rows, layout,
+                                      last_queries_only and i == last)
             if i == last and self.final_norm:
                 rows = self.ln1(rows)
             yield i, rows

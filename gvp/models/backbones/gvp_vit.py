@@ -41,9 +41,12 @@ class GVPViT(GVPViTBase):
         mask_generator (dict): a registered generator; default mixed
             length, K = 20 (paper §3.2).
         prune (bool): skip work no loss depends on (docs/design.md §3):
-            content tokens of the last rank and query rows of rank 0.
-            ``False`` runs both streams on all ``S + T`` tokens; results are
-            equal.
+            content tokens of the last rank, query rows of rank 0, and in
+            the last block everything of the content rows but their keys and
+            values (nothing reads their output). ``False`` runs both streams
+            on all ``S + T`` tokens in every block; results are equal.
+        prune_last_block (bool): with ``prune``, the last block's skip of
+            the content rows (PARSeq-style); ``False`` only to measure it.
         **kwargs: :class:`~.base_vit.GVPViTBase` arguments (``arch``,
             ``input_embed``, ``y_extra``, ``with_cp``, ...).
 
@@ -58,6 +61,7 @@ class GVPViT(GVPViTBase):
     def __init__(self,
                  mask_generator: Optional[dict] = None,
                  prune: bool = True,
+                 prune_last_block: bool = True,
                  drop_path_rate: float = 0.,
                  **kwargs):
         if drop_path_rate > 0:
@@ -72,6 +76,7 @@ class GVPViT(GVPViTBase):
                 'every row of the causal masks sees a key: set '
                 'with_cls_token=True (or give y_extra).')
         self.prune = prune
+        self.prune_last_block = prune and prune_last_block
         self.mask_generator = build_plan_generator(mask_generator,
                                                    self.patch_resolution)
         self.query_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
@@ -102,9 +107,11 @@ class GVPViT(GVPViTBase):
             content_keep = query_keep = torch.ones_like(rank, dtype=torch.bool)
         layout = build_layout(rank, content_keep, query_keep)
         g0 = (self.query_token + pos).expand(batch, -1, -1)
-        for _, rows in self._blocks(h0, g0, layout):
+        for _, rows in self._blocks(h0, g0, layout,
+                                    self.prune_last_block):
             pass
-        rows = rows[layout.num_content:]
+        if not self.prune_last_block:
+            rows = rows[layout.num_content:]
 
         # keep rows that carry a loss (all of them when pruned)
         keep = layout.query_rank >= 1

@@ -10,7 +10,7 @@ ROLES = {
 }
 #: the arguments only one role takes
 _OWN_ARGS = {
-    'GVPViT': ('mask_generator', 'prune'),
+    'GVPViT': ('mask_generator', 'prune', 'prune_last_block'),
     'GVPProbeViT': ('mask_generator', 'probe_seed', 'probe_mask'),
     'GVPFinetuneViT': ('window_size', 'global_attn_indices'),
 }

@@ -9,6 +9,7 @@ queries ``[H; G]``, keys/values from ``H`` and the boolean mask ``[M_h; M_g]``.
 """
 from typing import Optional
 
+import torch
 import torch.nn.functional as F
 from mmpretrain.models.backbones.vision_transformer import \
     TransformerEncoderLayer
@@ -17,41 +18,58 @@ from torch import Tensor
 from .token_layout import TokenLayout
 
 
-def two_stream_attention(attn, x: Tensor, layout: TokenLayout) -> Tensor:
+def two_stream_attention(attn, x: Tensor, layout: TokenLayout,
+                         queries_only: bool = False) -> Tensor:
     """Attention of packed, normalised rows ``x [Nc + Nq, D]`` -> ``[Nc + Nq,
-    D]`` (after the output projection). ``attn`` is mmpretrain's
-    ``MultiheadAttention`` whose ``qkv`` / ``proj`` weights are used."""
+    D]`` (after the output projection); with ``queries_only`` the query-stream
+    rows alone, ``[Nq, D]`` (content rows still give keys and values).
+    ``attn`` is mmpretrain's ``MultiheadAttention`` whose ``qkv`` / ``proj``
+    weights are used."""
     dims, heads = attn.embed_dims, attn.num_heads
     head_dims = dims // heads
     n_c = layout.num_content
     b, len_c, len_q = layout.batch_size, layout.content_len, layout.query_len
 
-    # Q for every row, K/V for content rows only: two matmuls on slices of
-    # the shared qkv weight, so no row gets a projection it does not use.
+    # Q for the rows that are read, K/V for content rows only: matmuls on
+    # slices of the shared qkv weight, so no row gets a projection it does
+    # not use.
     weight, bias = attn.qkv.weight, attn.qkv.bias
-    q_rows = F.linear(x, weight[:dims],
-                      None if bias is None else bias[:dims])  # [Nc+Nq, D]
+    q_rows = F.linear(x[n_c:] if queries_only else x, weight[:dims],
+                      None if bias is None else bias[:dims])
     kv_rows = F.linear(x[:n_c], weight[dims:],
                        None if bias is None else bias[dims:])  # [Nc, 2D]
-
-    q = q_rows.new_zeros(b * (len_c + len_q), dims).index_copy(
-        0, layout.row_dst, q_rows)
     kv = kv_rows.new_zeros(b * len_c, 2 * dims).index_copy(
         0, layout.key_dst, kv_rows)
-    q = q.view(b, len_c + len_q, heads, head_dims).transpose(1, 2)
     k, v = kv.view(b, len_c, 2, heads, head_dims).permute(2, 0, 3, 1, 4)
+    if queries_only:  # the query block of the padded rows and of the mask
+        dst = layout.row_dst[n_c:]
+        per = len_c + len_q
+        dst = torch.div(dst, per, rounding_mode='floor') * len_q + \
+            dst % per - len_c
+        rows, mask = len_q, layout.attn_mask[:, :, len_c:]
+    else:
+        dst, rows, mask = layout.row_dst, len_c + len_q, layout.attn_mask
+    q = q_rows.new_zeros(b * rows, dims).index_copy(0, dst, q_rows)
+    q = q.view(b, rows, heads, head_dims).transpose(1, 2)
 
     out = F.scaled_dot_product_attention(
-        q, k, v, attn_mask=layout.attn_mask,
+        q, k, v, attn_mask=mask,
         dropout_p=attn.attn_drop if attn.training else 0.)
-    out = out.transpose(1, 2).reshape(b * (len_c + len_q), dims)
-    out = attn.proj(out[layout.row_dst])
+    out = out.transpose(1, 2).reshape(b * rows, dims)
+    out = attn.proj(out[dst])
     return attn.out_drop(attn.gamma1(attn.proj_drop(out)))
 
 
-def two_stream_block(layer, x: Tensor, layout: TokenLayout) -> Tensor:
-    """One pre-norm block on packed rows ``[Nc + Nq, D]`` of both streams."""
-    x = x + two_stream_attention(layer.attn, layer.ln1(x), layout)
+def two_stream_block(layer, x: Tensor, layout: TokenLayout,
+                     queries_only: bool = False) -> Tensor:
+    """One pre-norm block on packed rows ``[Nc + Nq, D]`` of both streams.
+    ``queries_only`` (the last block of pretraining, PARSeq-style): content
+    rows serve as keys and values and nothing else -- no one reads their
+    output -- so only the query rows ``[Nq, D]`` are computed and
+    returned."""
+    attn = two_stream_attention(layer.attn, layer.ln1(x), layout,
+                                queries_only)
+    x = (x[layout.num_content:] if queries_only else x) + attn
     return layer.ffn(layer.ln2(x), identity=x)
 
 
@@ -63,7 +81,8 @@ class TwoStreamLayer(TransformerEncoderLayer):
     so wrappers that act around ``forward`` (FSDP gathering a block's
     sharded weights, hooks) see both streams."""
 
-    def forward(self, x: Tensor, layout: Optional[TokenLayout] = None):
+    def forward(self, x: Tensor, layout: Optional[TokenLayout] = None,
+                queries_only: bool = False):
         if layout is None:
             return super().forward(x)
-        return two_stream_block(self, x, layout)
+        return two_stream_block(self, x, layout, queries_only)

@@ -62,14 +62,19 @@ class TeacherFeatureTarget(GVPTarget):
         if self.checkpoint is None:
             self.teacher.init_weights()
             return
-        from mmengine.runner import load_checkpoint
-        revise = [(f'^{self.prefix}', '')] if self.prefix else []
-        load_checkpoint(
-            self.teacher,
-            self.checkpoint,
-            map_location='cpu',
-            strict=False,
-            revise_keys=revise)
+        from mmengine.runner.checkpoint import CheckpointLoader
+        ckpt = CheckpointLoader.load_checkpoint(self.checkpoint,
+                                                map_location='cpu')
+        state = ckpt.get('state_dict', ckpt)
+        n = len(self.prefix)
+        state = {k[n:]: v for k, v in state.items()
+                 if k.startswith(self.prefix)}  # decoders, heads dropped
+        try:
+            self.teacher.load_state_dict(state, strict=True)
+        except RuntimeError as e:
+            raise ValueError(
+                f'{self.checkpoint} (keys under {self.prefix!r}) does not '
+                f'fit the teacher {type(self.teacher).__name__}: {e}') from e
 
     def train(self, mode: bool = True):
         super().train(mode)

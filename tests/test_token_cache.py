@@ -1,0 +1,90 @@
+"""The offline token cache: views drawn and tokenised once (sharded,
+resumable), replayed exactly; p2d on a cached view has the loss of online
+tokenisation of the same crop (slow: subprocesses)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from gvp_testing import TINY_ARCH, run_ok, tiny_tokenizer_ckpt
+from mmengine.config import Config
+from mmengine.dataset import default_collate
+
+pytestmark = pytest.mark.slow
+CACHED = 'configs/gvp/gvp-p2d-cached_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
+
+
+def _config(tmp_path, root, data, cache):
+    tok = tiny_tokenizer_ckpt(tmp_path / 'tok.pth')
+    cfg = tmp_path / 'cached.py'
+    cfg.write_text(f"""
+_base_ = '{root}/{CACHED}'
+token_cache = '{cache}'
+model = dict(
+    backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH!r})),
+    head=dict(embed_dims=32),
+    target_generator=dict(num_codes=32),
+    tokenizer=dict(_delete_=True, **{tok!r}))
+train_dataloader = dict(dataset=dict(data_root='{data}', indices=12,
+    pipeline=[dict(type='LoadImageOrSkip'),
+              dict(type='LoadCachedView', cache='{cache}'),
+              dict(type='ReplayResizedCrop', scale=28,
+                   crop_ratio_range=(0.2, 1.0), backend='pillow',
+                   interpolation='bicubic'),
+              dict(type='ReplayFlip', prob=0.5),
+              dict(type='PackInputs', algorithm_keys=['token_ids'])]))
+""")
+    return str(cfg)
+
+
+def test_cache_sharded_resumable_and_equal_to_online(tmp_path, root,
+                                                     fashion_mnist_subset):
+    cache = tmp_path / 'cache'
+    cfg = _config(tmp_path, root, fashion_mnist_subset, cache)
+    tool = [sys.executable, 'tools/dataset_converters/cache_tokens.py', cfg,
+            str(cache), '--views', '3', '--batch-size', '6']
+    for rank in (0, 1):  # two shards, as two torchrun processes would
+        env = dict(os.environ, RANK=str(rank), WORLD_SIZE='2')
+        out = run_ok(root, tool, env=env)
+        assert f'rank {rank}/2: 6 images, 6 to do, 3 views each' in out
+        assert 'ms per view' in out
+    env = dict(os.environ, RANK='0', WORLD_SIZE='2')
+    assert 'rank 0/2: 6 images, 0 to do' in run_ok(root, tool, env=env)
+
+    import gvp  # noqa: F401
+    from gvp.apis import get_model
+    from gvp.datasets import TokenCache
+    from gvp.registry import DATASETS
+    from gvp.utils.views import preprocess_images
+    stored = TokenCache(str(cache))
+    assert len(stored) == 12
+    ids, boxes = stored[5]
+    assert ids.shape == (3, 7, 7) and boxes.shape == (3, 5)
+    assert len({tuple(b) for b in boxes}) == 3  # three different views
+
+    model = get_model(cfg)
+    config = Config.fromfile(cfg)
+    dataset = DATASETS.build(config.train_dataloader.dataset)
+    np.random.seed(0)
+    batch = default_collate([dataset[i] for i in range(8)])
+    samples = batch['data_samples']
+    cached = torch.stack([torch.as_tensor(s.token_ids) for s in samples])
+    inputs = preprocess_images(model.data_preprocessor, batch)
+    online = model.tokenize(inputs)  # the rebuilt pixel views, tokenised
+    assert torch.equal(cached, online)
+    model.train()
+    torch.manual_seed(3)
+    loss_cached = model.loss(inputs, samples)['loss']
+    torch.manual_seed(3)
+    loss_online = model.loss(inputs, [])['loss']
+    assert torch.equal(loss_cached, loss_online)
+    # the cache really replaces the tokenizer
+    model.tokenizer.encode_ids = None
+    torch.manual_seed(3)
+    assert torch.equal(model.loss(inputs, samples)['loss'], loss_cached)
+    # another view count on the same folder is refused, named
+    bad = subprocess.run(tool[:-4] + ['--views', '2'], cwd=root, env=env,
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and 'use a new OUT_DIR' in bad.stderr
