@@ -95,9 +95,9 @@ def main():
         raise SystemExit(f'error: {args.config} has no model.tokenizer: '
                          'nothing to cache')
     cfg = model.cfg
-    import gvp  # noqa: F401
     from mmcv.transforms import Compose
 
+    import gvp  # noqa: F401
     from gvp.registry import DATASETS, TRANSFORMS
     data_cfg = dict(cfg.train_dataloader.dataset)
     steps = replayable(data_cfg.pop('pipeline'))
