@@ -43,7 +43,8 @@ def test_benchmark_tool_small(tmp_path, root):
     proc = subprocess.run([
         sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
         '--batch-size', '2', '--img-size', '96', '--rounds', '1', '--variants',
-        'vit-b', 'gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan', '--out',
+        'vit-b', 'gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan',
+        '--out',
         str(out)
     ],
                           cwd=root,
@@ -52,7 +53,7 @@ def test_benchmark_tool_small(tmp_path, root):
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r['variant']: r for r in json.loads(out.read_text())['rows']}
     assert rows['vit-b']['time_ratio'] == 1.0
-    for v in ('gvp', 'gvp-p2d', 'gvp-d2d', 'vqgan'):
+    for v in ('gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan'):
         assert rows[v]['time_s'] > 0 and rows[v]['step_mb'] > 0, v
     assert 'x time' in proc.stdout
 

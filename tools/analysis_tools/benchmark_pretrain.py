@@ -49,9 +49,11 @@ GVP_MODELS = {
     'gvp-full-last': 'gvp-p2p_vit-base-p16.py',
     'gvp-p2d': 'gvp-p2d_vit-base-p16.py',
     'gvp-d2d': 'gvp-d2d_vit-base-p16.py',
+    'gvp-p2d-cached': 'gvp-p2d_vit-base-p16.py',
+    'gvp-d2d-cached': 'gvp-d2d_vit-base-p16.py',
 }
 VARIANTS = ('vit-b', 'gvp', 'gvp-full-last', 'gvp-unpruned', 'gvp-p2d',
-            'gvp-d2d', 'vqgan', 'mae')
+            'gvp-d2d', 'gvp-p2d-cached', 'gvp-d2d-cached', 'vqgan', 'mae')
 # glibc tunables: keep freed memory mapped, as a caching allocator would
 CACHING_MALLOC = {
     'MALLOC_TRIM_THRESHOLD_': str(64 << 30),
@@ -64,6 +66,8 @@ LABELS = {
     'gvp-unpruned': 'GVP-p2p, two streams on all tokens',
     'gvp-p2d': 'GVP-p2d, pruned, + frozen VQGAN f16 targets',
     'gvp-d2d': 'GVP-d2d, pruned, VQGAN ids in and out',
+    'gvp-p2d-cached': 'GVP-p2d, ids from the offline token cache',
+    'gvp-d2d-cached': 'GVP-d2d, ids from the offline token cache',
     'vqgan': 'frozen VQGAN f16 encode alone (the p2d/d2d extra)',
     'mae': "mmpretrain MAE ViT-B/16 (75 % masked, 8-block decoder)",
 }
@@ -146,11 +150,18 @@ class Runner:
         self.x = torch.randn(args.batch_size, 3, args.img_size,
                              args.img_size, device=self.device)
         self.amp = args.amp
+        self.samples = None
+        if variant.endswith('-cached'):
+            # ids as LoadCachedView delivers them: made once, offline
+            from mmpretrain.structures import DataSample
+            with torch.no_grad():
+                ids = self.model.tokenize(self.x)
+            self.samples = [DataSample(token_ids=i) for i in ids]
 
     def step(self):
         with torch.autocast(self.device.type, dtype=torch.bfloat16,
                             enabled=self.amp):
-            loss = self.model(self.x, None, mode='loss')['loss']
+            loss = self.model(self.x, self.samples, mode='loss')['loss']
         loss.backward()
         self.opt.step()
         self.opt.zero_grad(set_to_none=True)
