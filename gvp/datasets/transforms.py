@@ -93,7 +93,7 @@ class ResizeCenterCrop(BaseTransform):
             pil = pil.crop((left, top, left + size, top + size))
         elif (w, h) != (size, size):
             pil = pil.resize((size, size), Image.BICUBIC)
-        out = np.asarray(pil)
+        out = np.array(pil)  # writable (torch.from_numpy downstream)
         results['img'] = out[..., None] if squeeze else out
         results['img_shape'] = out.shape[:2]
         return results
