@@ -41,7 +41,8 @@ model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=32, num_layers=2,
                             num_heads=2, feedforward_channels=64),
                   img_size=28, patch_size=4),
-    head=dict(embed_dims=32))
+    head=dict(embed_dims=32),
+    target_generator=dict(patch_size=4))
 data_preprocessor = dict(mean=[72.94] * 3, std=[90.02] * 3)
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,

@@ -80,8 +80,8 @@ model = dict(
     head=dict(embed_dims=64),
     target_generator=dict(num_codes=64),
     tokenizer=dict({SMALL_TOK}, num_codes=64, checkpoint='{ckpt}'))
-{"model['backbone']['input_embed']['vocab_size'] = 64" if variant == 'd2d'
- else ''}
+{"model['backbone']['input_embed'] = dict(type='IdEmbedding', vocab_size=64)"
+ if variant == 'd2d' else ''}
 train_cfg = dict(max_iters=60)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,

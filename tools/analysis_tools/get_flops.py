@@ -77,7 +77,8 @@ def main():
     model = get_model(args.config, cfg_options=args.cfg_options)
     backbone = model.backbone
     plain = MODELS.build(
-        backbone_for_role(model.cfg.model.backbone, 'finetune')).eval()
+        backbone_for_role(model.cfg.model.backbone, 'finetune'))
+    plain.eval()  # (mmpretrain's ViT.train() returns None)
     b = args.batch_size
     res = backbone.patch_resolution
     size = (res[0] * backbone.patch_size, res[1] * backbone.patch_size)
