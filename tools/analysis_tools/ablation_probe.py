@@ -92,6 +92,8 @@ def main():
                    help='probe the block with this index (default: last)')
     p.add_argument('--labels-per-class', type=int,
                    help='fit on this many training images per class')
+    p.add_argument('--main-probe-only', action='store_true',
+                   help="each row's main probe only (GVP: mask kept)")
     args = p.parse_args()
     # the per-parameter init report of mmengine is noise here
     MMLogger.get_instance('ablation_probe', log_level='WARNING')
@@ -113,7 +115,8 @@ def main():
             continue
         results[row] = dict(label=label)
         modes = PROBES.get(row, (True, ))
-        if args.out_index != -1 or args.labels_per_class:
+        if args.out_index != -1 or args.labels_per_class or \
+                args.main_probe_only:
             modes = modes[:1]  # diagnostics: the row's main probe only
         for probe_mask in modes:
             features = extractor_for(row, args.work_root, probe_mask,
