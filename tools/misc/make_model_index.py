@@ -43,6 +43,8 @@ for _name, _top1 in {
         'gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2800i-60k-v2': 83.53,
         'mae_vit-tiny-p4_1xb64-4e-10k': 80.50,
         'mae_vit-tiny-p4_1xb64-2800i-60k-v2': 83.61,
+        'gvp-hog-mixed-k20_vit-tiny-p4_1xb64-4e-10k': 81.87,
+        'gvp-teacher-mixed-k20_vit-tiny-p4_1xb64-4e-10k': 81.04,
 }.items():
     RESULTS[f'{_name}_fashion-mnist'] = (
         'Linear Probing', 'Fashion-MNIST',
