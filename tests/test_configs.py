@@ -5,8 +5,9 @@ from glob import glob
 import pytest
 from mmengine.config import Config
 
-from gvp.models import (HOGTarget, IdEmbedding, PixelTarget, RandomOrder,
-                        RasterOrder, TeacherFeatureTarget, TokenIdTarget)
+from gvp.models import (CentreOutOrder, HOGTarget, IdEmbedding, PixelTarget,
+                        RandomOrder, RasterOrder, TeacherFeatureTarget,
+                        TokenIdTarget)
 from gvp.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -36,6 +37,13 @@ def local_tokenizers(cfg, folder):
         for value in cfg:
             local_tokenizers(value, folder)
     return cfg
+
+
+def order_of(name):
+    """The order a config's file name states (random if none)."""
+    if '-raster' in name:
+        return RasterOrder
+    return CentreOutOrder if '-centre-out' in name else RandomOrder
 
 
 @pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
@@ -68,8 +76,7 @@ def test_pretrain_config_builds(path, tmp_path_factory):
     if '-mixed-k' in name:
         assert gen.kind == 'mixed'
         assert gen.num_groups == int(name.split('-mixed-k')[1].split('_')[0])
-    assert type(
-        gen.order) is (RasterOrder if '-raster' in name else RandomOrder)
+    assert type(gen.order) is order_of(name)
 
 
 def test_paper_recipe():
@@ -170,8 +177,7 @@ def test_ablation_configs_say_what_they_run(path):
     kind = name.split('-k')[0].split('-')[-1]
     assert (gen.kind, gen.num_groups) == (
         kind, int(name.split('-k')[1].split('-')[0].split('_')[0]))
-    assert type(
-        gen.order) is (RasterOrder if '-raster' in name else RandomOrder)
+    assert type(gen.order) is order_of(name)
 
 
 ALL = sorted(
