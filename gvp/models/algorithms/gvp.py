@@ -7,6 +7,7 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from gvp.registry import MODELS
+from ..backbones.inputs import unit_range
 from .generation import Generated, generate
 from .step import StepInputs
 
@@ -137,7 +138,7 @@ class GVP(BaseSelfSupervisor):
         pre = self.data_preprocessor
         mean, std = getattr(pre, 'mean', None), getattr(pre, 'std', None)
         if isinstance(mean, Tensor) and isinstance(std, Tensor):
-            return ((inputs * std[None] + mean[None]) / 255.).clamp(0, 1)
+            return unit_range(inputs, mean[None], std[None])
         return (inputs / 255.).clamp(0, 1)
 
     def step_inputs(self, inputs: Tensor,
