@@ -7,14 +7,17 @@ from gvp_testing import (TINY_ARCH, assert_no_leak, tiny_backbone, tiny_gvp,
 from gvp.registry import MODELS
 
 
-@pytest.mark.parametrize('prune,order', [(True, 'RandomOrder'),
-                                         (False, 'RandomOrder'),
-                                         (True, 'CentreOutOrder'),
-                                         (True, 'RasterOrder')])
-def test_no_leak_through_both_streams(prune, order):
+@pytest.mark.parametrize('prune,order,extra', [
+    (True, 'RandomOrder', {}), (False, 'RandomOrder', {}),
+    (True, 'CentreOutOrder', {}), (True, 'RasterOrder', {}),
+    (True, 'RandomOrder', dict(query_blocks=1)),
+    (False, 'RandomOrder', dict(query_blocks=1)),
+    (True, 'RandomOrder', dict(type='GVPPosQueryViT')),
+])
+def test_no_leak_through_both_streams(prune, order, extra):
     model = MODELS.build(tiny_gvp(prune=prune, mask_generator=dict(
         type='MixedLengthMaskGenerator', num_groups=4,
-        order=dict(type=order))))
+        order=dict(type=order)), **extra))
     model.init_weights()
     model.double()
     x = torch.randn(3, 3, 16, 16, dtype=torch.float64)

@@ -9,6 +9,8 @@ from mmengine.utils import ProgressBar
 
 from gvp.datasets.test_time import (build_test_pipeline, pack_images,
                                     stack_inputs)
+from gvp.models.algorithms.step import StepInputs
+from gvp.models.backbones.inputs import unit_range
 from .model import get_config
 
 
@@ -67,6 +69,7 @@ class FeatureExtractor:
                  img_size: Optional[int] = None):
         import gvp  # noqa: F401
         from gvp.models.backbones.convert import load_backbone
+        from gvp.models.backbones.inputs import PixelEmbedding
         from gvp.models.backbones.roles import backbone_for_role
         from gvp.registry import MODELS
         self.cfg = get_config(model, cfg_options)
@@ -89,6 +92,20 @@ class FeatureExtractor:
         backbone.to(device or 'cpu')
         backbone.eval()
         self.backbone = backbone.requires_grad_(False)
+        # a backbone that reads ids (d2d) gets them from the config's
+        # frozen tokenizer, as in pretraining (StepInputs)
+        self.tokenizer = None
+        if not isinstance(backbone.patch_embed, PixelEmbedding):
+            if not self.cfg.model.get('tokenizer'):
+                raise ValueError(
+                    f'the backbone reads {type(backbone.patch_embed).__name__}'
+                    ' inputs but the config has no model.tokenizer to make '
+                    'them from images')
+            with DefaultScope.overwrite_default_scope(
+                    self.cfg.get('default_scope', 'gvp')):
+                self.tokenizer = MODELS.build(
+                    dict(self.cfg.model.tokenizer, frozen=True))
+            self.tokenizer.to(device or 'cpu').eval()
         self.pipeline = build_test_pipeline(
             self.cfg,
             img_size or int(bcfg.get('img_size', 224)),
@@ -114,7 +131,11 @@ class FeatureExtractor:
         bar = ProgressBar(len(items))  # images done, elapsed, ETA
         for start in range(0, len(items), batch_size):
             chunk = items[start:start + batch_size]
-            out = self.backbone(self.inputs([i for i, _ in chunk]).to(device))
+            x = self.inputs([i for i, _ in chunk]).to(device)
+            step = StepInputs(
+                x, lambda t: unit_range(t, self.mean.to(t), self.std.to(t)),
+                self.tokenizer)
+            out = self.backbone(self.backbone.patch_embed.model_input(step))
             feats.append(out[-1].flatten(1).float().cpu().numpy())
             labels += [label for _, label in chunk]
             bar.update(len(chunk))

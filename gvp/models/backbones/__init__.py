@@ -1,14 +1,16 @@
 from .base_vit import GVPViTBase
 from .condition import TokenizerCondition
 from .finetune_vit import GVPFinetuneViT
-from .gvp_vit import GVPViT, TwoStreamOutput
+from .gvp_vit import GVPPosQueryViT, GVPViT, TwoStreamOutput
 from .inputs import IdEmbedding, PixelEmbedding
 from .probe_vit import GVPProbeViT
+from .single_stream_vit import GVPSingleStreamViT
 from .token_layout import TokenLayout, build_layout
 from .two_stream_block import two_stream_attention, two_stream_block
 
 __all__ = [
-    'GVPViTBase', 'GVPViT', 'GVPProbeViT', 'GVPFinetuneViT', 'TwoStreamOutput',
+    'GVPViTBase', 'GVPViT', 'GVPPosQueryViT', 'GVPSingleStreamViT',
+    'GVPProbeViT', 'GVPFinetuneViT', 'TwoStreamOutput',
     'TokenLayout', 'build_layout', 'PixelEmbedding', 'IdEmbedding',
     'TokenizerCondition', 'two_stream_attention', 'two_stream_block'
 ]

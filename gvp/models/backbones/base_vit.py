@@ -176,19 +176,24 @@ class GVPViTBase(VisionTransformer):
         return self.pre_norm(h0), pos, hw
 
     def _blocks(self, h0: Tensor, g0: Tensor, layout: TokenLayout,
-                last_queries_only: bool = False):
+                last_queries_only: bool = False, query_from: int = 0):
         """Yields ``(i, rows)`` after each block ``i`` on the packed
         ``[H; G]`` rows; the final norm is applied after the last block
         (as mmpretrain's ViT). ``last_queries_only``: the last block computes
-        (and yields) the query-stream rows alone."""
+        (and yields) the query-stream rows alone. ``query_from``: the query
+        stream enters at this block (blocks before it run the content rows
+        alone; ``g0`` then meets the content stream of that depth)."""
         dims = h0.shape[-1]
-        rows = torch.cat([
-            h0.reshape(-1, dims)[layout.content_src],
-            g0.reshape(-1, dims)[layout.query_src]
-        ])
+        content = h0.reshape(-1, dims)[layout.content_src]
+        queries = g0.reshape(-1, dims)[layout.query_src]
+        rows = content if query_from > 0 else torch.cat([content, queries])
+        alone = layout.content_only() if query_from > 0 else layout
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            rows = self._checkpointed(layer, rows, layout,
+            if 0 < query_from == i:
+                rows = torch.cat([rows, queries])
+            rows = self._checkpointed(layer, rows,
+                                      layout if i >= query_from else alone,
                                       last_queries_only and i == last)
             if i == last and self.final_norm:
                 rows = self.ln1(rows)

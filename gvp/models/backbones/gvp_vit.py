@@ -47,6 +47,12 @@ class GVPViT(GVPViTBase):
             on all ``S + T`` tokens in every block; results are equal.
         prune_last_block (bool): with ``prune``, the last block's skip of
             the content rows (PARSeq-style); ``False`` only to measure it.
+        query_blocks (int, optional): the query stream runs through the
+            last ``query_blocks`` blocks only (it enters at block
+            ``L - query_blocks``, meeting the content stream of that depth,
+            like a decoder that shares the encoder's weights); ``None``:
+            all ``L`` blocks (the paper). The earlier blocks then see the
+            content stream alone, which is what the probe reads.
         **kwargs: :class:`~.base_vit.GVPViTBase` arguments (``arch``,
             ``input_embed``, ``y_extra``, ``with_cp``, ...).
 
@@ -62,6 +68,7 @@ class GVPViT(GVPViTBase):
                  mask_generator: Optional[dict] = None,
                  prune: bool = True,
                  prune_last_block: bool = True,
+                 query_blocks: Optional[int] = None,
                  drop_path_rate: float = 0.,
                  **kwargs):
         if drop_path_rate > 0:
@@ -77,6 +84,12 @@ class GVPViT(GVPViTBase):
                 'with_cls_token=True (or give y_extra).')
         self.prune = prune
         self.prune_last_block = prune and prune_last_block
+        depth = len(self.layers)
+        if query_blocks is not None and not 1 <= query_blocks <= depth:
+            raise ValueError(f'query_blocks={query_blocks}: give 1..{depth} '
+                             '(the query stream runs through that many last '
+                             'blocks) or None for all of them.')
+        self.query_blocks = query_blocks
         self.mask_generator = build_plan_generator(mask_generator,
                                                    self.patch_resolution)
         self.query_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
@@ -85,6 +98,11 @@ class GVPViT(GVPViTBase):
         super().init_weights()
         if not self._from_pretrained():
             nn.init.normal_(self.query_token, std=.02)
+
+    def query_start(self, pos: Tensor) -> Tensor:
+        """The query stream's start ``G^(0) = w + E_pos``: ``[1, S + T, D]``
+        from the position embedding ``pos [1, S + T, D]``."""
+        return self.query_token + pos
 
     def forward(self,
                 x: Tensor,
@@ -106,9 +124,11 @@ class GVPViT(GVPViTBase):
         else:
             content_keep = query_keep = torch.ones_like(rank, dtype=torch.bool)
         layout = build_layout(rank, content_keep, query_keep)
-        g0 = (self.query_token + pos).expand(batch, -1, -1)
-        for _, rows in self._blocks(h0, g0, layout,
-                                    self.prune_last_block):
+        g0 = self.query_start(pos).expand(batch, -1, -1)
+        depth = len(self.layers)
+        query_from = depth - (self.query_blocks or depth)
+        for _, rows in self._blocks(h0, g0, layout, self.prune_last_block,
+                                    query_from):
             pass
         if not self.prune_last_block:
             rows = rows[layout.num_content:]
@@ -122,3 +142,21 @@ class GVPViT(GVPViTBase):
             token_idx=src % seq_len - num_cond,
             rank=layout.query_rank[keep],
             ranks=ranks)
+
+
+@MODELS.register_module()
+class GVPPosQueryViT(GVPViT):
+    """:class:`GVPViT` whose query stream starts from the position embedding
+    alone, ``G^(0)_i = E_pos,i`` (SAIM's choice) instead of ``w + E_pos``:
+    no ``query_token`` parameter. A diagnostic of the query stream's start
+    (docs/study_fashion-mnist.md); otherwise identical."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        del self.query_token
+
+    def init_weights(self):
+        GVPViTBase.init_weights(self)
+
+    def query_start(self, pos: Tensor) -> Tensor:
+        return pos

@@ -8,9 +8,14 @@ ROLES = {
     'probe': 'GVPProbeViT',
     'finetune': 'GVPFinetuneViT'
 }
+#: pretraining backbones: GVPViT and its registered variants
+PRETRAIN_TYPES = ('GVPViT', 'GVPPosQueryViT', 'GVPSingleStreamViT')
 #: the arguments only one role takes
 _OWN_ARGS = {
-    'GVPViT': ('mask_generator', 'prune', 'prune_last_block'),
+    'GVPViT': ('mask_generator', 'prune', 'prune_last_block', 'query_blocks'),
+    'GVPPosQueryViT': ('mask_generator', 'prune', 'prune_last_block',
+                       'query_blocks'),
+    'GVPSingleStreamViT': ('mask_generator', ),
     'GVPProbeViT': ('mask_generator', 'probe_seed', 'probe_mask'),
     'GVPFinetuneViT': ('window_size', 'global_attn_indices'),
 }
@@ -30,6 +35,8 @@ def backbone_for_role(cfg: dict, role: str) -> dict:
     for key in _OWN_ARGS[old]:
         if key not in _OWN_ARGS[new]:
             cfg.pop(key, None)
+    if role == 'pretrain' and old in PRETRAIN_TYPES:
+        return cfg  # already a pretraining backbone (of its own kind)
     prefix = 'gvp.' if str(cfg['type']).startswith('gvp.') else ''
     cfg['type'] = prefix + new
     return cfg

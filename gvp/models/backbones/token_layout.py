@@ -51,6 +51,18 @@ class TokenLayout(NamedTuple):
     def num_content(self) -> int:
         return self.content_src.numel()
 
+    def content_only(self) -> 'TokenLayout':
+        """The same content rows with no query stream (``Lq = 0``): blocks
+        before the query stream enters (``GVPViT(query_blocks=...)``) and
+        the single-stream control."""
+        empty = self.query_src[:0]
+        return self._replace(
+            query_len=0,
+            query_src=empty,
+            row_dst=self.key_dst,
+            attn_mask=self.attn_mask[:, :, :self.content_len],
+            query_rank=self.query_rank[:0])
+
 
 def _compact(keep: torch.Tensor):
     """Kept positions first, in their original order: ``idx [B, n_max]`` and

@@ -1,0 +1,85 @@
+"""The table-10 control: causal masks on a single stream (paper appendix H).
+
+"Directly adding causal masks on masked modeling introduces the problem that
+the model is unaware of the next position it will predict" (appendix H,
+§4.1). This backbone is that model: the content stream alone, under the
+content mask ``M_h`` (eq. 11: a token sees its own group and the earlier
+ones), and no query stream. As in a GPT over the order ``z``, the context
+that predicts group ``G_k`` is read at the end of group ``G_{k-1}``: every
+token of ``G_k`` (``k >= 1``) gets the output of the same row -- the first
+token of ``G_{k-1}`` (for ``G_0`` the first condition token, the class
+token) -- which has seen exactly ``G_0 .. G_{k-1}`` and not where it will be
+asked to predict. With one token per group this is iGPT in a random order.
+
+Same parameters as :class:`~.GVPViTBase` (no ``query_token``): the probe
+and fine-tune roles load its checkpoints as any GVP run's.
+"""
+from typing import Optional
+
+import torch
+from torch import Tensor
+
+from gvp.registry import MODELS
+from ..masking import full_ranks
+from .base_vit import GVPViTBase, build_plan_generator
+from .gvp_vit import TwoStreamOutput
+from .token_layout import build_layout
+
+
+@MODELS.register_module()
+class GVPSingleStreamViT(GVPViTBase):
+    """One stream with the content causal mask; the prediction of a group
+    is read from the previous group's first row (position-blind).
+
+    Args:
+        mask_generator (dict): as :class:`~.GVPViT` (default mixed length,
+            K = 20).
+        **kwargs: :class:`~.base_vit.GVPViTBase` arguments.
+    """
+
+    def __init__(self, mask_generator: Optional[dict] = None,
+                 drop_path_rate: float = 0., **kwargs):
+        if drop_path_rate > 0:
+            raise ValueError('drop_path_rate must be 0 for pretraining '
+                             '(packed tokens); set it for fine-tuning only.')
+        super().__init__(drop_path_rate=drop_path_rate, **kwargs)
+        if self.num_cond_tokens < 1:
+            raise ValueError('the first group is predicted from the '
+                             'condition token: set with_cls_token=True.')
+        self.mask_generator = build_plan_generator(mask_generator,
+                                                   self.patch_resolution)
+
+    def forward(self,
+                x: Tensor,
+                ranks: Optional[Tensor] = None) -> TwoStreamOutput:
+        """``x [B, C, H, W]``; ``ranks [B, T]`` overrides the sampled plan.
+        -> one row per predicted token (rank >= 1): the content output of
+        the first token of the previous group."""
+        h0, _, hw = self.embed(x)
+        if ranks is None:
+            ranks = self.mask_generator(h0.shape[0], hw, x.device).ranks
+        rank = full_ranks(ranks, self.num_cond_tokens)  # [B, L]
+        batch, seq_len, _ = h0.shape
+        # the last group's content is read by nobody
+        keep = rank < rank.max(dim=1, keepdim=True).values
+        layout = build_layout(rank, keep,
+                              torch.zeros_like(keep)).content_only()
+        for _, rows in self._blocks(h0, h0[:, :0], layout):
+            pass
+        # out[b, l]: content output of token l (kept tokens only)
+        out = rows.new_zeros(batch * seq_len, rows.shape[1])
+        out = out.index_copy(0, layout.content_src, rows)
+        # first token (lowest position) of each group of each sample
+        positions = torch.arange(seq_len, device=x.device).expand(batch, -1)
+        first = torch.full((batch, int(rank.max()) + 1), seq_len,
+                           device=x.device, dtype=torch.long)
+        first = first.scatter_reduce(1, rank.long(), positions, 'amin')
+        batch_idx, token = torch.nonzero(rank >= 1, as_tuple=True)
+        group = rank[batch_idx, token].long()
+        src = first[batch_idx, group - 1]
+        return TwoStreamOutput(
+            feats=out[batch_idx * seq_len + src],
+            batch_idx=batch_idx,
+            token_idx=token - self.num_cond_tokens,
+            rank=group,
+            ranks=ranks)

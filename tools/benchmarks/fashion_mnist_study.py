@@ -1,0 +1,512 @@
+"""The Fashion-MNIST study (docs/study_fashion-mnist.md): rows x seeds of
+pretrainings, every evaluation protocol, and the table -- one command,
+resumable, run side by side.
+
+    python tools/benchmarks/fashion_mnist_study.py [--jobs 2] [--threads 1]
+        [--rows ROW ...] [--stages run table] [--dry-run]
+
+``run`` works through a queue of jobs, ``--jobs`` at a time, each with
+``OMP_NUM_THREADS=--threads`` (2 x 1 beat 1 x 2 by ~20 % on this 2-core
+machine: 2.2 s per GVP step each vs 1.3 s alone):
+
+* ``pretrain ROW SEED``: ``tools/train.py CONFIG --auto-resume`` into
+  ``work_dirs/study/ROW/seedS`` (checkpoints every 100 iterations: a
+  killed job resumes, a finished one -- its last ``iter_N.pth`` and
+  ``pretrain.json`` there -- is skipped);
+* ``probe ROW SEED``: frozen features of the first 10k training and the
+  10k test images (mask kept and dropped), then the linear probe, k-NN
+  (k=20, DINO's weighted vote) and low-label probes (10 / 100 per class,
+  5 draws) on them;
+* ``finetune ROW SEED``: the shrunk fine-tune recipe on the first 1,000
+  labels (configs/benchmarks/fine_tune/...-300i-1k-labels_...);
+* ``recon ROW SEED``: group-AR vs one-shot masked-pixel MSE on 2,000 test
+  images (GVP mixed K=20 rows).
+
+Each result is a JSON file in the run's folder; a job whose file exists is
+skipped, so the command can be interrupted and rerun at any time (also in
+a later session). Probes of finished runs go before new pretrainings.
+Wall time of every job is added to the run's ``cost.json``. ``table``
+writes docs/study_fashion-mnist.json and the table between the markers of
+docs/study_fashion-mnist.md (mean +- sd over seeds, per-seed values).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List, NamedTuple, Optional
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+STUDY = 'configs/benchmarks/fashion-mnist_study'
+SUFFIX = '_vit-tiny-p4_1xb64-800i_fashion-mnist.py'
+FINETUNE = ('configs/benchmarks/fine_tune/'
+            'vit-tiny-p4_gvp-pre_1xb64-coslr-300i-1k-labels_fashion-mnist.py')
+TOKENIZER = 'configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py'
+TOKENIZER_CKPT = ('work_dirs/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist/'
+                  'iter_1500.pth')
+PROBE_CONFIG = f'{STUDY}/gvp-p2p-mixed-k20{SUFFIX}'  # the ViT-Tiny backbone
+NUM_TRAIN = 10000
+RECON_IMAGES = 2000
+CS = (1e-3, 1e-2, 1e-1, 1.)
+
+
+class Row(NamedTuple):
+    name: str
+    label: str
+    config: Optional[str]  # None: no pretraining (baselines)
+    seeds: tuple
+    group: str  # 'compare', 'diagnostic', 'baseline'
+    masked: bool = True  # probed with the plan's mask kept (GVP rows)
+    recon: bool = False
+    needs: Optional[str] = None  # a file that must exist before pretraining
+
+
+def _row(name, label, seeds=(0, ), group='compare', **kw):
+    return Row(name, label, f'{STUDY}/{name}{SUFFIX}', tuple(seeds), group,
+               **kw)
+
+
+#: the grid, in the order it runs (the main comparison first)
+GRID: List[Row] = [
+    _row('gvp-p2p-mixed-k20', 'GVP mixed K=20, random order', (0, 1, 2),
+         recon=True),
+    _row('mae', "mmpretrain MAE", (0, 1, 2), masked=False),
+    _row('gvp-p2p-fixed-k1', 'GVP fixed K=1 (one group)', (0, 1, 2)),
+    _row('gvp-p2p-mixed-k20-raster', 'GVP mixed K=20, raster order',
+         (0, 1, 2)),
+    _row('gvp-p2p-single-stream-mixed-k20',
+         'causal masks on a single stream (no query stream), mixed K=20'),
+    _row('gvp-p2p-random-k20', 'GVP random length K=20'),
+    _row('gvp-p2p-mixed-k5', 'GVP mixed K=5 (K scaled with T)'),
+    _row('gvp-p2p-mixed-k40', 'GVP mixed K=40'),
+    _row('gvp-p2d-mixed-k20', 'GVP-p2d mixed K=20 (small tokenizer)',
+         needs=TOKENIZER_CKPT),
+    _row('gvp-d2d-mixed-k20', 'GVP-d2d mixed K=20 (small tokenizer)',
+         needs=TOKENIZER_CKPT),
+    _row('gvp-p2p-mixed-k20-posquery',
+         'diag.: query stream starts from E_pos alone (SAIM)',
+         group='diagnostic'),
+    _row('gvp-p2p-mixed-k20-query4',
+         'diag.: query stream through the last 4 blocks only',
+         group='diagnostic'),
+    _row('gvp-p2p-mixed-k20-nonormpix', 'diag.: no per-patch norm-pix',
+         group='diagnostic'),
+    _row('gvp-p2p-mixed-k20-lr3e-3', 'diag.: lr 3e-3 (2x)',
+         group='diagnostic'),
+    Row('gvp-p2p-mixed-k20-1600i', 'diag.: length 1600 iterations (2x)',
+        f'{STUDY}/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-1600i_fashion-mnist.py',
+        (0, ), 'diagnostic'),
+    Row('raw-pixels', 'raw pixels (784 values, no network)', None, (0, ),
+        'baseline', masked=False),
+    Row('random-init', 'random-init ViT-Tiny (no pretraining)', None,
+        (0, 1, 2), 'baseline'),
+]
+ROWS = {r.name: r for r in GRID}
+
+
+# ---------------------------------------------------------------- files
+def run_dir(root, row, seed):
+    return osp.join(root, row, f'seed{seed}')
+
+
+def read_json(path):
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_json(path, data):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=1)
+    os.replace(tmp, path)  # complete or absent
+
+
+def max_iters(config):
+    from mmengine import Config
+    return Config.fromfile(osp.join(ROOT, config)).train_cfg.max_iters
+
+
+def final_checkpoint(root, row, seed):
+    r = ROWS[row]
+    return osp.join(run_dir(root, row, seed),
+                    f'iter_{max_iters(r.config)}.pth')
+
+
+# ---------------------------------------------------------------- jobs
+class Job(NamedTuple):
+    kind: str  # tokenizer, pretrain, probe, finetune, recon
+    row: str
+    seed: int
+
+    def result(self, root):
+        if self.kind == 'tokenizer':
+            return osp.join(ROOT, TOKENIZER_CKPT)
+        return osp.join(run_dir(root, self.row, self.seed),
+                        f'{self.kind}.json')
+
+    def ready(self, root):
+        """Can start now (what it reads exists)."""
+        r = ROWS.get(self.row)
+        if self.kind == 'tokenizer':
+            return True
+        if self.kind == 'pretrain':
+            return r.needs is None or osp.isfile(osp.join(ROOT, r.needs))
+        if r.config is None:
+            return True
+        return osp.isfile(
+            osp.join(run_dir(root, self.row, self.seed), 'pretrain.json'))
+
+
+def all_jobs(rows) -> List[Job]:
+    jobs = []
+    for name in rows:
+        r = ROWS[name]
+        if r.needs == TOKENIZER_CKPT and Job('tokenizer', '-', 0) not in jobs:
+            jobs.append(Job('tokenizer', '-', 0))
+        for seed in r.seeds:
+            if r.config is not None:
+                jobs.append(Job('pretrain', name, seed))
+            jobs.append(Job('probe', name, seed))
+            if name != 'raw-pixels':
+                jobs.append(Job('finetune', name, seed))
+            if r.recon:
+                jobs.append(Job('recon', name, seed))
+    return jobs
+
+
+def command(job: Job, root) -> List[str]:
+    py = sys.executable
+    if job.kind == 'tokenizer':
+        return [py, 'tools/train.py', TOKENIZER, '--auto-resume']
+    if job.kind == 'pretrain':
+        r = ROWS[job.row]
+        return [
+            py, 'tools/train.py', r.config, '--auto-resume', '--work-dir',
+            run_dir(root, job.row, job.seed), '--cfg-options',
+            f'randomness.seed={job.seed}', 'train_dataloader.num_workers=1'
+        ]
+    return [py, __file__, '--work-root', root, '--job', job.kind, job.row,
+            str(job.seed)]
+
+
+def add_cost(root, job, seconds):
+    path = osp.join(run_dir(root, job.row, job.seed), 'cost.json')
+    cost = read_json(path) or {}
+    cost[job.kind] = cost.get(job.kind, 0.) + seconds
+    write_json(path, cost)
+
+
+def run_queue(root, rows, jobs_at_once, threads, dry_run=False):
+    queue = [j for j in all_jobs(rows) if not osp.isfile(j.result(root))]
+    print(f'{len(queue)} jobs to do ({jobs_at_once} at a time, '
+          f'{threads} thread(s) each)', flush=True)
+    if dry_run:
+        for j in queue:
+            print(' ', *j)
+        return 0
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), PYTHONPATH=ROOT)
+    running: Dict[subprocess.Popen, tuple] = {}
+    failed = []
+    while queue or running:
+        for proc in [p for p in running if p.poll() is not None]:
+            job, start, log = running.pop(proc)
+            log.close()
+            if job.kind != 'tokenizer':
+                add_cost(root, job, time.time() - start)
+            if proc.returncode:
+                failed.append(job)
+                print(f'FAILED {" ".join(map(str, job))}: see {log.name}',
+                      flush=True)
+            elif job.kind == 'pretrain':
+                write_json(job.result(root), dict(seconds=time.time() - start))
+                print(f'done {" ".join(map(str, job))}', flush=True)
+            else:
+                print(f'done {" ".join(map(str, job))}', flush=True)
+        blocked = {(j.row, j.seed) for j in failed}
+        queue = [j for j in queue if (j.row, j.seed) not in blocked or
+                 j.kind == 'tokenizer']
+        if any(j.kind == 'tokenizer' for j in failed):
+            queue = [j for j in queue if ROWS.get(j.row, GRID[0]).needs !=
+                     TOKENIZER_CKPT]
+        busy = {(j.row, j.seed) for j, _, _ in running.values()}
+        busy |= {('-', 0)} if any(j.kind == 'tokenizer'
+                                  for j, _, _ in running.values()) else set()
+        ready = [j for j in queue if j.ready(root) and (j.row, j.seed)
+                 not in busy]
+        # evaluations of finished runs first: results early
+        ready.sort(key=lambda j: j.kind in ('pretrain', 'tokenizer'))
+        if ready and len(running) < jobs_at_once:
+            job = ready[0]
+            queue.remove(job)
+            folder = osp.join(root, job.row, f'seed{job.seed}') \
+                if job.kind != 'tokenizer' else osp.join(root, 'tokenizer')
+            os.makedirs(folder, exist_ok=True)
+            log = open(osp.join(folder, f'{job.kind}.log'), 'a')
+            print(f'start {" ".join(map(str, job))} -> {log.name}',
+                  flush=True)
+            proc = subprocess.Popen(command(job, root), cwd=ROOT, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT)
+            running[proc] = (job, time.time(), log)
+            continue
+        if not running and not ready:
+            break  # what is left waits on a failed job
+        time.sleep(5)
+    for j in failed:
+        print(f'failed: {" ".join(map(str, j))}')
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- one job
+def dataset(data_root='data'):
+    from gvp.evaluation.transfer_data import find_dataset
+    train, test, layout = find_dataset(osp.join(ROOT, data_root),
+                                       'fashion-mnist')
+    if train is None:
+        raise SystemExit(f'Fashion-MNIST not found: {layout} '
+                         '(bash tools/install.sh --data)')
+    return train[:NUM_TRAIN], test
+
+
+def features(row, seed, root, mask):
+    """``(train_x, train_y, test_x, test_y)`` of a run (cached as .npz)."""
+    import numpy as np
+    cache = osp.join(run_dir(root, row, seed),
+                     f'features_{"mask" if mask else "nomask"}.npz')
+    if osp.isfile(cache):
+        z = np.load(cache)
+        return z['tx'], z['ty'], z['ex'], z['ey']
+    train, test = dataset()
+    if row == 'raw-pixels':
+        from PIL import Image
+
+        def pixels(items):
+            x = np.stack([
+                np.asarray(Image.open(p).convert('L'), np.float32).ravel() /
+                255. for p, _ in items
+            ])
+            return x, np.array([y for _, y in items])
+        (tx, ty), (ex, ey) = pixels(train), pixels(test)
+    else:
+        from gvp.apis import FeatureExtractor
+        r = ROWS[row]
+        ckpt = None if r.config is None else final_checkpoint(root, row, seed)
+        # MAE and the baselines: the same ViT-Tiny as a GVP probe
+        config = r.config if r.masked and r.config else PROBE_CONFIG
+        extractor = FeatureExtractor(
+            osp.join(ROOT, config), pretrained=ckpt, mode='probe',
+            probe_mask=mask, seed=seed)
+        tx, ty = extractor(train, 512)
+        ex, ey = extractor(test, 512)
+    np.savez(cache, tx=tx, ty=ty, ex=ex, ey=ey)
+    return tx, ty, ex, ey
+
+
+def job_probe(row, seed, root):
+    from gvp.evaluation.linear_eval import fit_logistic
+    from gvp.evaluation.protocols import knn_classify, low_label_probe
+    r = ROWS[row]
+    out = {}
+    for mask in ((True, False) if r.masked else (False, )):
+        key = 'mask' if mask else 'nomask'
+        tx, ty, ex, ey = features(row, seed, root, mask)
+        out[f'lp_{key}'] = fit_logistic(tx, ty, ex, ey, cs=CS, seed=0)
+        out[f'knn_{key}'] = knn_classify(tx, ty, ex, ey, k=20)
+        if mask == r.masked:  # the row's main probe
+            for n in (10, 100):
+                out[f'low{n}_{key}'] = low_label_probe(
+                    tx, ty, ex, ey, n, cs=CS)
+        print(key, {k: round(v['top1'], 2) for k, v in out.items()},
+              flush=True)
+    write_json(osp.join(run_dir(root, row, seed), 'probe.json'), out)
+
+
+def job_finetune(row, seed, root):
+    import torch
+    r = ROWS[row]
+    folder = run_dir(root, row, seed)
+    options = [f'randomness.seed={seed}']
+    if r.config is None:  # from scratch
+        options.append('model.backbone.init_cfg=None')
+    else:
+        from mmengine import Config
+        from mmengine.registry import init_default_scope
+
+        from gvp.models.backbones.convert import (PRETRAIN_ONLY,
+                                                  backbone_state,
+                                                  load_backbone)
+        from gvp.registry import MODELS
+        from gvp.utils.safe_load import load_checkpoint_file
+        ckpt = final_checkpoint(root, row, seed)
+        state = backbone_state(load_checkpoint_file(ckpt))
+        state = {k: v for k, v in state.items() if k not in PRETRAIN_ONLY}
+        path = osp.join(folder, 'backbone.pth')
+        torch.save(state, path)
+        # the fine-tune backbone must take every tensor (named otherwise)
+        init_default_scope('gvp')
+        cfg = Config.fromfile(osp.join(ROOT, FINETUNE)).model.backbone
+        cfg.pop('init_cfg')
+        load_backbone(MODELS.build(cfg), path)
+        options.append(f'model.backbone.init_cfg.checkpoint={path}')
+    work = osp.join(folder, 'finetune')
+    subprocess.run([
+        sys.executable, 'tools/train.py', FINETUNE, '--work-dir', work,
+        '--fresh', '--cfg-options', *options
+    ], cwd=ROOT, check=True)
+    top1 = None
+    for stamp in sorted(os.listdir(work)):
+        scalars = osp.join(work, stamp, 'vis_data', 'scalars.json')
+        if osp.isfile(scalars):
+            for line in open(scalars):
+                rec = json.loads(line)
+                if 'accuracy/top1' in rec:
+                    top1 = rec['accuracy/top1']
+    if top1 is None:
+        raise SystemExit(f'no accuracy/top1 in {work}/*/vis_data')
+    write_json(osp.join(folder, 'finetune.json'),
+               dict(top1=top1, labels=1000, iters=300))
+
+
+def job_recon(row, seed, root):
+    r = ROWS[row]
+    out = osp.join(run_dir(root, row, seed), 'recon')
+    subprocess.run([
+        sys.executable, 'tools/analysis_tools/reconstruct.py', r.config,
+        final_checkpoint(root, row, seed), '--ann-file', 'meta/val.txt',
+        '--data-prefix', 'val', '--num-images', str(RECON_IMAGES),
+        '--out-dir', out
+    ], cwd=ROOT, check=True)
+    res = read_json(osp.join(out, 'reconstruction.json'))
+    write_json(osp.join(run_dir(root, row, seed), 'recon.json'), res)
+
+
+# ---------------------------------------------------------------- table
+PROTOCOLS = [
+    ('lp_main', 'linear probe'), ('lp_nomask', 'LP, mask dropped'),
+    ('knn_main', 'k-NN (k=20)'), ('low10_main', 'LP 10/class'),
+    ('low100_main', 'LP 100/class'), ('finetune', 'fine-tune 1k labels'),
+]
+
+
+def collect(root) -> Dict:
+    import numpy as np
+    table = {}
+    for r in GRID:
+        runs = {}
+        for seed in r.seeds:
+            folder = run_dir(root, r.name, seed)
+            probe = read_json(osp.join(folder, 'probe.json')) or {}
+            main = 'mask' if r.masked else 'nomask'
+            vals = {
+                'lp_main': probe.get(f'lp_{main}'),
+                'lp_nomask': probe.get('lp_nomask') if r.masked else None,
+                'knn_main': probe.get(f'knn_{main}'),
+                'low10_main': probe.get(f'low10_{main}'),
+                'low100_main': probe.get(f'low100_{main}'),
+                'finetune': read_json(osp.join(folder, 'finetune.json')),
+            }
+            vals = {k: v['top1'] for k, v in vals.items() if v}
+            recon = read_json(osp.join(folder, 'recon.json'))
+            if recon:
+                vals['recon_group_ar_mse'] = recon['group_ar_mse']
+                vals['recon_one_shot_mse'] = recon['one_shot_mse']
+            cost = read_json(osp.join(folder, 'cost.json'))
+            if vals or cost:
+                runs[seed] = dict(vals, cost_s=cost)
+        stats = {}
+        keys = {k for v in runs.values() for k in v if k != 'cost_s'}
+        for k in keys:
+            xs = [v[k] for v in runs.values() if k in v]
+            stats[k] = dict(mean=float(np.mean(xs)),
+                            sd=float(np.std(xs, ddof=1)) if len(xs) > 1
+                            else None, n=len(xs),
+                            per_seed=[round(x, 4) for x in xs])
+        table[r.name] = dict(label=r.label, group=r.group, runs=runs,
+                             stats=stats)
+    return table
+
+
+def cell(stat, digits=2):
+    if stat is None:
+        return '–'
+    per = '/'.join(f'{x:.{digits}f}' for x in stat['per_seed'])
+    if stat['n'] == 1:
+        return f'{stat["mean"]:.{digits}f}'
+    return f'{stat["mean"]:.{digits}f} ± {stat["sd"]:.{digits}f} ({per})'
+
+
+def markdown(table) -> str:
+    head = '| row | seeds | ' + ' | '.join(n for _, n in PROTOCOLS) + \
+        ' | pretraining cost |'
+    lines = [head, '|' + '---|' * (len(PROTOCOLS) + 3)]
+    for name, t in table.items():
+        s = t['stats']
+        pre = [c.get('pretrain', 0) for c in
+               (v.get('cost_s') or {} for v in t['runs'].values())]
+        cost = f'{sum(pre) / 60 / max(len(pre), 1):.0f} min/seed' \
+            if any(pre) else '–'
+        lines.append(f'| {t["label"]} | {len(t["runs"])} | ' + ' | '.join(
+            cell(s.get(k)) for k, _ in PROTOCOLS) + f' | {cost} |')
+    lines += ['', '| row | group-AR masked MSE | one-shot masked MSE |',
+              '|---|---|---|']
+    for name, t in table.items():
+        s = t['stats']
+        if 'recon_group_ar_mse' in s:
+            lines.append(f'| {t["label"]} | '
+                         f'{cell(s["recon_group_ar_mse"], 4)} | '
+                         f'{cell(s["recon_one_shot_mse"], 4)} |')
+    return '\n'.join(lines) + '\n'
+
+
+def write_table(root, doc='docs/study_fashion-mnist.md'):
+    table = collect(root)
+    write_json(osp.join(ROOT, 'docs/study_fashion-mnist.json'), table)
+    text = markdown(table)
+    path = osp.join(ROOT, doc)
+    start, end = '<!-- study-table:start -->', '<!-- study-table:end -->'
+    body = open(path).read() if osp.isfile(path) else f'{start}\n{end}\n'
+    if start not in body:
+        body += f'\n{start}\n{end}\n'
+    before, rest = body.split(start, 1)
+    after = rest.split(end, 1)[1]
+    with open(path, 'w') as f:
+        f.write(f'{before}{start}\n{text}{end}{after}')
+    print(text)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--work-root', default='work_dirs/study')
+    p.add_argument('--rows', nargs='+', choices=list(ROWS),
+                   default=list(ROWS))
+    p.add_argument('--jobs', type=int, default=2)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--stages', nargs='+', default=['run', 'table'],
+                   choices=['run', 'table'])
+    p.add_argument('--dry-run', action='store_true')
+    p.add_argument('--job', nargs=3, metavar=('KIND', 'ROW', 'SEED'),
+                   help=argparse.SUPPRESS)
+    args = p.parse_args()
+    root = osp.join(ROOT, args.work_root)
+    if args.job:
+        kind, row, seed = args.job
+        from mmengine.logging import MMLogger
+        MMLogger.get_instance('study', log_level='WARNING')
+        dict(probe=job_probe, finetune=job_finetune,
+             recon=job_recon)[kind](row, int(seed), root)
+        return 0
+    rc = 0
+    if 'run' in args.stages:
+        rc = run_queue(root, args.rows, args.jobs, args.threads, args.dry_run)
+    if 'table' in args.stages and not args.dry_run:
+        write_table(root)
+    return rc
+
+
+if __name__ == '__main__':
+    sys.exit(main())
