@@ -122,21 +122,27 @@ class FeatureExtractor:
         return (x - self.mean) / self.std
 
     @torch.no_grad()
+    def embed(self, x: torch.Tensor) -> np.ndarray:
+        """Normalised images ``[B, 3, H, W]`` (as :meth:`inputs` makes them)
+        -> features ``[B, D]``: the mean image token after the last
+        requested block. Inputs made once serve several backbones."""
+        x = x.to(next(self.backbone.parameters()).device)
+        step = StepInputs(
+            x, lambda t: unit_range(t, self.mean.to(t), self.std.to(t)),
+            self.tokenizer)
+        out = self.backbone(self.backbone.patch_embed.model_input(step))
+        return out[-1].flatten(1).float().cpu().numpy()
+
+    @torch.no_grad()
     def __call__(self, items, batch_size: int = 256):
         """``items``: ``[(image path, PIL image or array, label), ...]`` ->
         ``(features [N, D], labels [N])`` as numpy: the mean image token
         after the last requested block."""
-        device = next(self.backbone.parameters()).device
         feats, labels = [], []
         bar = ProgressBar(len(items))  # images done, elapsed, ETA
         for start in range(0, len(items), batch_size):
             chunk = items[start:start + batch_size]
-            x = self.inputs([i for i, _ in chunk]).to(device)
-            step = StepInputs(
-                x, lambda t: unit_range(t, self.mean.to(t), self.std.to(t)),
-                self.tokenizer)
-            out = self.backbone(self.backbone.patch_embed.model_input(step))
-            feats.append(out[-1].flatten(1).float().cpu().numpy())
+            feats.append(self.embed(self.inputs([i for i, _ in chunk])))
             labels += [label for _, label in chunk]
             bar.update(len(chunk))
         return np.concatenate(feats), np.asarray(labels)

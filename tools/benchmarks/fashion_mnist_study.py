@@ -13,12 +13,12 @@ machine: 2.2 s per GVP step each vs 1.3 s alone):
   ``work_dirs/study/ROW/seedS`` (checkpoints every 100 iterations: a
   killed job resumes, a finished one -- its last ``iter_N.pth`` and
   ``pretrain.json`` there -- is skipped);
-* ``probe ROW SEED``: frozen features of the first 10k training and the
+* ``probe ROW SEED``: frozen features of the first 5k training and the
   10k test images (mask kept and dropped), then the linear probe, k-NN
   (k=20, DINO's weighted vote) and low-label probes (10 / 100 per class,
   5 draws) on them;
 * ``finetune ROW SEED``: the shrunk fine-tune recipe on the first 1,000
-  labels (configs/benchmarks/fine_tune/...-300i-1k-labels_...);
+  labels (configs/benchmarks/fine_tune/...-200i-1k-labels_...);
 * ``recon ROW SEED``: group-AR vs one-shot masked-pixel MSE on 2,000 test
   images (GVP mixed K=20 rows).
 
@@ -40,14 +40,14 @@ from typing import Dict, List, NamedTuple, Optional
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STUDY = 'configs/benchmarks/fashion-mnist_study'
-SUFFIX = '_vit-tiny-p4_1xb64-800i_fashion-mnist.py'
+SUFFIX = '_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
 FINETUNE = ('configs/benchmarks/fine_tune/'
-            'vit-tiny-p4_gvp-pre_1xb64-coslr-300i-1k-labels_fashion-mnist.py')
+            'vit-tiny-p4_gvp-pre_1xb64-coslr-200i-1k-labels_fashion-mnist.py')
 TOKENIZER = 'configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py'
 TOKENIZER_CKPT = ('work_dirs/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist/'
                   'iter_1500.pth')
 PROBE_CONFIG = f'{STUDY}/gvp-p2p-mixed-k20{SUFFIX}'  # the ViT-Tiny backbone
-NUM_TRAIN = 10000
+NUM_TRAIN = 5000
 RECON_IMAGES = 2000
 CS = (1e-3, 1e-2, 1e-1, 1.)
 
@@ -95,8 +95,8 @@ GRID: List[Row] = [
          group='diagnostic'),
     _row('gvp-p2p-mixed-k20-lr3e-3', 'diag.: lr 3e-3 (2x)',
          group='diagnostic'),
-    Row('gvp-p2p-mixed-k20-1600i', 'diag.: length 1600 iterations (2x)',
-        f'{STUDY}/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-1600i_fashion-mnist.py',
+    Row('gvp-p2p-mixed-k20-1200i', 'diag.: length 1200 iterations (2x)',
+        f'{STUDY}/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-1200i_fashion-mnist.py',
         (0, ), 'diagnostic'),
     Row('raw-pixels', 'raw pixels (784 values, no network)', None, (0, ),
         'baseline', masked=False),
@@ -273,6 +273,30 @@ def dataset(data_root='data'):
     return train[:NUM_TRAIN], test
 
 
+def study_inputs(root):
+    """The probe images (the first 5k training images, all 10k test images),
+    decoded and through the evaluation view once for
+    the whole study: ``(train_x, train_y, test_x, test_y)``, inputs
+    normalised ``[N, 3, 28, 28]`` (every row shares the pipeline and the
+    normalisation of :data:`PROBE_CONFIG`)."""
+    import numpy as np
+    cache = osp.join(root, 'probe_inputs.npz')
+    if not osp.isfile(cache):
+        from gvp.apis import FeatureExtractor
+        extractor = FeatureExtractor(osp.join(ROOT, PROBE_CONFIG))
+        arrays = {}
+        for split, items in zip(('t', 'e'), dataset()):
+            xs = [extractor.inputs([p for p, _ in items[i:i + 1000]])
+                  for i in range(0, len(items), 1000)]
+            arrays[split + 'x'] = np.concatenate([x.numpy() for x in xs])
+            arrays[split + 'y'] = np.array([y for _, y in items])
+        tmp = cache + '.tmp.npz'
+        np.savez(tmp, **arrays)
+        os.replace(tmp, cache)
+    z = np.load(cache)
+    return z['tx'], z['ty'], z['ex'], z['ey']
+
+
 def features(row, seed, root, mask):
     """``(train_x, train_y, test_x, test_y)`` of a run (cached as .npz)."""
     import numpy as np
@@ -281,18 +305,20 @@ def features(row, seed, root, mask):
     if osp.isfile(cache):
         z = np.load(cache)
         return z['tx'], z['ty'], z['ex'], z['ey']
-    train, test = dataset()
-    if row == 'raw-pixels':
+    tx, ty, ex, ey = study_inputs(root)
+    if row == 'raw-pixels':  # the grey values, as the images hold them
+        train, test = dataset()
         from PIL import Image
 
         def pixels(items):
-            x = np.stack([
+            return np.stack([
                 np.asarray(Image.open(p).convert('L'), np.float32).ravel() /
                 255. for p, _ in items
             ])
-            return x, np.array([y for _, y in items])
-        (tx, ty), (ex, ey) = pixels(train), pixels(test)
+        tx, ex = pixels(train), pixels(test)
     else:
+        import torch
+
         from gvp.apis import FeatureExtractor
         r = ROWS[row]
         ckpt = None if r.config is None else final_checkpoint(root, row, seed)
@@ -301,9 +327,13 @@ def features(row, seed, root, mask):
         extractor = FeatureExtractor(
             osp.join(ROOT, config), pretrained=ckpt, mode='probe',
             probe_mask=mask, seed=seed)
-        tx, ty = extractor(train, 512)
-        ex, ey = extractor(test, 512)
-    np.savez(cache, tx=tx, ty=ty, ex=ex, ey=ey)
+        tx, ex = (np.concatenate([
+            extractor.embed(torch.from_numpy(x[i:i + 500]))
+            for i in range(0, len(x), 500)
+        ]) for x in (tx, ex))
+    tmp = cache + '.tmp.npz'
+    np.savez(tmp, tx=tx, ty=ty, ex=ex, ey=ey)
+    os.replace(tmp, cache)
     return tx, ty, ex, ey
 
 
@@ -369,7 +399,7 @@ def job_finetune(row, seed, root):
     if top1 is None:
         raise SystemExit(f'no accuracy/top1 in {work}/*/vis_data')
     write_json(osp.join(folder, 'finetune.json'),
-               dict(top1=top1, labels=1000, iters=300))
+               dict(top1=top1, labels=1000, iters=200))
 
 
 def job_recon(row, seed, root):

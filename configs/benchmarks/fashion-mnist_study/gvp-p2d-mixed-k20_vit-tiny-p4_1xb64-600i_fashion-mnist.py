@@ -1,6 +1,6 @@
 # Row "GVP-p2d" at demo size: ids of the small Fashion-MNIST tokenizer
 # (configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py) as targets.
-_base_ = './gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-800i_fashion-mnist.py'
+_base_ = './gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
 model = dict(
     target_generator=dict(_delete_=True, type='TokenIdTarget',
                           num_codes=256, label_smoothing=0.1),

@@ -1,0 +1,138 @@
+"""The study's protocols and runner (tools/benchmarks/fashion_mnist_study.py)."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from gvp.evaluation.protocols import (knn_classify, low_label_probe,
+                                      per_class_draw)
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def _study():
+    spec = importlib.util.spec_from_file_location(
+        'study', osp.join(ROOT, 'tools/benchmarks/fashion_mnist_study.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_knn_is_dinos_weighted_vote():
+    rng = np.random.RandomState(0)
+    tx, ty = rng.randn(200, 8), rng.randint(0, 3, 200)
+    ex, ey = rng.randn(50, 8), rng.randint(0, 3, 50)
+    res = knn_classify(tx, ty, ex, ey, k=5, temperature=0.1, chunk=7)
+    # brute force, written out
+    u = lambda a: a / np.linalg.norm(a, axis=1, keepdims=True)  # noqa: E731
+    sim = u(ex) @ u(tx).T
+    pred = []
+    for row in sim:
+        nn = np.argsort(-row)[:5]
+        votes = np.zeros(3)
+        for i in nn:
+            votes[ty[i]] += np.exp(row[i] / 0.1)
+        pred.append(votes.argmax())
+    assert res['top1'] == pytest.approx(100 * np.mean(np.array(pred) == ey))
+    # separable clusters: k-NN is perfect, and a scale of the features
+    # changes nothing (cosine)
+    centres = np.eye(3) * 10
+    tx = centres[ty] + rng.randn(200, 3)
+    ex = centres[ey] + rng.randn(50, 3)
+    assert knn_classify(tx, ty, ex, ey, k=20)['top1'] == 100.
+    assert knn_classify(tx * 7, ty, ex, ey, k=20)['top1'] == 100.
+
+
+def test_low_label_draws_are_balanced_distinct_and_repeatable():
+    labels = np.repeat(np.arange(4), 30)
+    a, b = per_class_draw(labels, 10, 0), per_class_draw(labels, 10, 1)
+    assert np.bincount(labels[a]).tolist() == [10] * 4
+    assert not np.array_equal(a, b)
+    assert np.array_equal(a, per_class_draw(labels, 10, 0))
+    rng = np.random.RandomState(0)
+    x = np.eye(4)[labels] * 3 + rng.randn(120, 4)
+    res = low_label_probe(x, labels, x, labels, 5, draws=range(3))
+    assert len(res['per_draw']) == 3
+    assert res['top1'] == pytest.approx(np.mean(res['per_draw']))
+    assert res['top1'] > 90
+
+
+def test_grid_rows_exist_with_their_seeds():
+    study = _study()
+    three = {r.name for r in study.GRID if len(r.seeds) >= 3}
+    assert {'gvp-p2p-mixed-k20', 'gvp-p2p-fixed-k1',
+            'gvp-p2p-mixed-k20-raster', 'mae'} <= three
+    for r in study.GRID:
+        if r.config:
+            assert osp.isfile(osp.join(ROOT, r.config)), r.config
+    # one recipe: every study row's config has the same schedule and lr
+    # except the two diagnostics that change exactly that
+    from mmengine import Config
+    ref = Config.fromfile(osp.join(ROOT, study.GRID[0].config))
+    for r in study.GRID:
+        if r.config is None or r.name.endswith(('-lr3e-3', '-1600i')):
+            continue
+        cfg = Config.fromfile(osp.join(ROOT, r.config))
+        assert cfg.train_cfg.max_iters == ref.train_cfg.max_iters, r.name
+        assert cfg.optim_wrapper.optimizer.lr == \
+            ref.optim_wrapper.optimizer.lr, r.name
+        assert cfg.param_scheduler == ref.param_scheduler, r.name
+        assert cfg.train_dataloader.dataset.pipeline == \
+            ref.train_dataloader.dataset.pipeline, r.name
+
+
+def test_queue_skips_finished_work_and_orders_dependencies(tmp_path, capsys):
+    study = _study()
+    root = str(tmp_path)
+    rows = ['gvp-p2p-mixed-k20', 'gvp-p2d-mixed-k20', 'random-init']
+    jobs = study.all_jobs(rows)
+    kinds = [(j.kind, j.row) for j in jobs]
+    # the tokenizer comes right before the first row that needs it
+    assert kinds.index(('tokenizer', '-')) + 1 == kinds.index(
+        ('pretrain', 'gvp-p2d-mixed-k20'))
+    probe = study.Job('probe', 'gvp-p2p-mixed-k20', 1)
+    assert not probe.ready(root)  # its pretraining has not finished
+    study.write_json(osp.join(root, 'gvp-p2p-mixed-k20/seed1/pretrain.json'),
+                     {})
+    assert probe.ready(root)
+    assert study.Job('probe', 'random-init', 2).ready(root)  # no pretraining
+    # a job whose result exists is not queued again
+    study.write_json(probe.result(root), {})
+    study.run_queue(root, ['gvp-p2p-mixed-k20'], 2, 1, dry_run=True)
+    out = capsys.readouterr().out
+    assert 'probe gvp-p2p-mixed-k20 0' in out
+    assert 'probe gvp-p2p-mixed-k20 1' not in out
+    assert 'pretrain gvp-p2p-mixed-k20 1' not in out
+
+
+def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
+    study = _study()
+    root = str(tmp_path / 'study')
+    for seed, top1 in enumerate((80., 82., 84.)):
+        folder = study.run_dir(root, 'mae', seed)
+        study.write_json(osp.join(folder, 'probe.json'), {
+            'lp_nomask': {'top1': top1}, 'knn_nomask': {'top1': top1 - 5}})
+        study.write_json(osp.join(folder, 'cost.json'), {'pretrain': 600.})
+    table = study.collect(root)
+    s = table['mae']['stats']['lp_main']
+    assert s['mean'] == pytest.approx(82.) and s['sd'] == pytest.approx(2.)
+    assert s['per_seed'] == [80., 82., 84.]
+    assert 'lp_nomask' not in table['mae']['stats']  # MAE: one probe
+    text = study.markdown(table)
+    assert '82.00 ± 2.00 (80.00/82.00/84.00)' in text
+    assert '10 min/seed' in text
+    # written between the markers, the rest of the doc kept
+    monkeypatch.setattr(study, 'ROOT', str(tmp_path))
+    (tmp_path / 'docs').mkdir()
+    doc = tmp_path / 'docs/study_fashion-mnist.md'
+    doc.write_text('# head\n<!-- study-table:start -->\nold\n'
+                   '<!-- study-table:end -->\n## verdicts\n')
+    study.write_table(root)
+    body = doc.read_text()
+    assert body.startswith('# head\n') and body.endswith('## verdicts\n')
+    assert 'old' not in body and '82.00 ± 2.00' in body
+    saved = json.loads((tmp_path / 'docs/study_fashion-mnist.json')
+                       .read_text())
+    assert saved['mae']['stats']['knn_main']['mean'] == pytest.approx(77.)
