@@ -209,6 +209,8 @@ def run_queue(root, rows, jobs_at_once, threads, dry_run=False):
         for j in queue:
             print(' ', *j)
         return 0
+    if any(j.kind == 'probe' for j in queue):
+        study_inputs(root)  # once, before probe jobs run side by side
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads), PYTHONPATH=ROOT)
     running: Dict[subprocess.Popen, tuple] = {}
@@ -290,7 +292,7 @@ def study_inputs(root):
                   for i in range(0, len(items), 1000)]
             arrays[split + 'x'] = np.concatenate([x.numpy() for x in xs])
             arrays[split + 'y'] = np.array([y for _, y in items])
-        tmp = cache + '.tmp.npz'
+        tmp = f'{cache}.{os.getpid()}.tmp.npz'
         np.savez(tmp, **arrays)
         os.replace(tmp, cache)
     z = np.load(cache)
@@ -331,7 +333,7 @@ def features(row, seed, root, mask):
             extractor.embed(torch.from_numpy(x[i:i + 500]))
             for i in range(0, len(x), 500)
         ]) for x in (tx, ex))
-    tmp = cache + '.tmp.npz'
+    tmp = f'{cache}.{os.getpid()}.tmp.npz'
     np.savez(tmp, tx=tx, ty=ty, ex=ex, ey=ey)
     os.replace(tmp, cache)
     return tx, ty, ex, ey
