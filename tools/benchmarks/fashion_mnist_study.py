@@ -39,6 +39,8 @@ import time
 from typing import Dict, List, NamedTuple, Optional
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:  # this checkout's gvp, also when not installed
+    sys.path.insert(0, ROOT)
 STUDY = 'configs/benchmarks/fashion-mnist_study'
 SUFFIX = '_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
 FINETUNE = ('configs/benchmarks/fine_tune/'
@@ -525,10 +527,11 @@ def main():
                    help=argparse.SUPPRESS)
     args = p.parse_args()
     root = osp.join(ROOT, args.work_root)
+    from mmengine.logging import MMLogger
+    # the per-parameter init report of mmengine is noise here
+    MMLogger.get_instance('study', log_level='WARNING')
     if args.job:
         kind, row, seed = args.job
-        from mmengine.logging import MMLogger
-        MMLogger.get_instance('study', log_level='WARNING')
         dict(probe=job_probe, finetune=job_finetune,
              recon=job_recon)[kind](row, int(seed), root)
         return 0
