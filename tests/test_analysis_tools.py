@@ -43,19 +43,41 @@ def test_benchmark_tool_small(tmp_path, root):
     proc = subprocess.run([
         sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
         '--batch-size', '2', '--img-size', '96', '--rounds', '1', '--variants',
-        'vit-b', 'gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan',
-        '--out',
+        'vit', 'gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan',
+        '--data', '--data-dir',
+        str(tmp_path / 'data'), '--out',
         str(out)
     ],
                           cwd=root,
                           capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = {r['variant']: r for r in json.loads(out.read_text())['rows']}
-    assert rows['vit-b']['time_ratio'] == 1.0
+    res = json.loads(out.read_text())
+    rows = {r['variant']: r for r in res['rows']}
+    assert rows['vit']['time_ratio'] == 1.0
     for v in ('gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan'):
         assert rows[v]['time_s'] > 0 and rows[v]['step_mb'] > 0, v
     assert 'x time' in proc.stdout
+    # the data row: JPEG pipelines (mmcv's decoders) and the token cache,
+    # with the workers a device needs
+    data = {r['pipeline']: r['img_per_s'] for r in res['data']['rows']}
+    assert {'jpeg-cv2', 'jpeg-pillow', 'cached-p2d', 'cached-ids'} <= set(
+        data)
+    assert all(v > 0 for v in data.values())
+    assert data['cached-ids'] > data['jpeg-cv2']  # no image decoded
+    assert len(list((tmp_path / 'data' / 'jpeg').glob('*.jpg'))) == 64
+    assert 'workers needed' in proc.stdout
+    # the doc's tables from this run, between their markers
+    doc = tmp_path / 'benchmark.md'
+    doc.write_text('# prose\n<!-- benchmark:base:start -->\nold\n'
+                   '<!-- benchmark:base:end -->\nmore prose\n')
+    out.rename(tmp_path / 'base_b8.json')
+    run_ok(root, [sys.executable, 'tools/benchmarks/benchmark_report.py',
+                  str(tmp_path), '--doc', str(doc)])
+    body = doc.read_text()
+    assert body.startswith('# prose') and 'more prose' in body
+    assert 'old' not in body and '| `gvp-p2d-cached`' in body
+    assert '| `cached-ids`' in body and 'cores' in body
 
 
 @pytest.mark.slow

@@ -99,3 +99,28 @@ def test_pos_query_has_no_query_token_and_same_other_parameters():
 def test_query_blocks_out_of_range_fails_with_fix(bad):
     with pytest.raises(ValueError, match='query_blocks'):
         MODELS.build(tiny_backbone(query_blocks=bad))
+
+
+@pytest.mark.slow
+def test_compiled_train_step_as_mmengine_runs_it():
+    """mmengine's ``compile=True`` compiles ``model.train_step``: forward
+    and loss compile, the update runs eager (dynamo fails inside
+    ``Optimizer.step`` on this torch) and parameters move; the compiled
+    two-stream backbone gives the eager features."""
+    from mmengine.optim import OptimWrapper
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_gvp())
+    model.init_weights()
+    x = torch.randn(2, 3, 16, 16)
+    ranks = model.backbone.mask_generator(2, (4, 4)).ranks
+    eager = model.backbone(x, ranks=ranks).feats
+    compiled = torch.compile(model.backbone)(x, ranks=ranks).feats
+    torch.testing.assert_close(compiled, eager, rtol=1e-4, atol=1e-5)
+    wrapper = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-2))
+    before = model.backbone.layers[0].attn.qkv.weight.detach().clone()
+    step = torch.compile(model.train_step)
+    data = dict(inputs=torch.randn(2, 3, 16, 16), data_samples=None)
+    for _ in range(2):
+        log = step(data, wrapper)
+    assert torch.isfinite(log['loss'])
+    assert not torch.equal(before, model.backbone.layers[0].attn.qkv.weight)

@@ -189,9 +189,28 @@ class GVP(BaseSelfSupervisor):
         return generate(self, self.step_inputs(inputs), ranks, one_shot,
                         temperature, generator)
 
+    def train_step(self, data, optim_wrapper) -> Dict[str, Tensor]:
+        """mmengine's train step; the parameter update runs outside
+        ``torch.compile``. mmengine's ``compile=True`` compiles this whole
+        method, and dynamo on torch 2.14 fails inside ``Optimizer.step``
+        (``_set_capturable``); forward and loss are still compiled, the
+        update is eager (as it is cheap)."""
+        with optim_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            losses = self._run_forward(data, mode='loss')
+        parsed, log_vars = self.parse_losses(losses)
+        _update_params(optim_wrapper, parsed)
+        return log_vars
+
     def loss(self, inputs: Tensor, data_samples: List[DataSample],
              **kwargs) -> Dict[str, Tensor]:
         step = self.step_inputs(inputs, data_samples)
         out = self.backbone(self.backbone.patch_embed.model_input(step))
         targets = self.target_generator(step)
         return dict(loss=self.head.loss(out, targets, self.target_generator))
+
+
+@torch.compiler.disable
+def _update_params(optim_wrapper, loss: Tensor) -> None:
+    """Backward, step, zero-grad: never traced by dynamo."""
+    optim_wrapper.update_params(loss)
