@@ -43,6 +43,12 @@ def step_table(res) -> str:
         derived.append(
             f"tokenizer paid once: p2d {t('gvp-p2d'):.2f} s vs GVP + encode "
             f"{t('gvp') + t('vqgan'):.2f} s")
+    if t('vqgan'):
+        per_image = 1000 * t('vqgan') / a['batch_size']
+        derived.append(
+            f'token-cache extraction cost: {per_image:.0f} ms per image and '
+            'view (the encode alone, paid once per cached view instead of '
+            'every step)')
     for v in ('vit', 'gvp'):
         if t(v) and t(v + '+compile'):
             derived.append(f"{v}: compiled / eager = "

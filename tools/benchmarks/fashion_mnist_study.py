@@ -165,19 +165,25 @@ class Job(NamedTuple):
 
 
 def all_jobs(rows) -> List[Job]:
+    """Every job of ``rows``: the runs of the seeded comparison rows seed by
+    seed (seed 0 of each, then seed 1, ...: a partial study has one seed of
+    every main row first), then the one-seed rows in grid order."""
+    runs = [(name, seed) for name in rows for seed in ROWS[name].seeds]
+    many = {name for name in rows if len(ROWS[name].seeds) > 1}
+    runs.sort(key=lambda r: (r[1] if r[0] in many else len(ROWS[r[0]].seeds)
+                             + 99, rows.index(r[0])))
     jobs = []
-    for name in rows:
+    for name, seed in runs:
         r = ROWS[name]
         if r.needs == TOKENIZER_CKPT and Job('tokenizer', '-', 0) not in jobs:
             jobs.append(Job('tokenizer', '-', 0))
-        for seed in r.seeds:
-            if r.config is not None:
-                jobs.append(Job('pretrain', name, seed))
-            jobs.append(Job('probe', name, seed))
-            if name != 'raw-pixels':
-                jobs.append(Job('finetune', name, seed))
-            if r.recon:
-                jobs.append(Job('recon', name, seed))
+        if r.config is not None:
+            jobs.append(Job('pretrain', name, seed))
+        jobs.append(Job('probe', name, seed))
+        if name != 'raw-pixels':
+            jobs.append(Job('finetune', name, seed))
+        if r.recon:
+            jobs.append(Job('recon', name, seed))
     return jobs
 
 

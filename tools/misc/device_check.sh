@@ -22,5 +22,6 @@ PY
 python -m pytest -n 0 -m cuda tests/test_cuda.py -v 2>&1 | tee "$OUT/pytest.log"
 python tools/analysis_tools/benchmark_pretrain.py --device cuda --amp \
   --batch-size 64 --rounds 3 \
-  --variants vit-b gvp gvp-full-last gvp-unpruned gvp-p2d gvp-d2d vqgan mae \
+  --variants vit gvp gvp-full-last gvp-unpruned gvp-p2d gvp-d2d gvp-p2d-cached \
+  gvp-d2d-cached vqgan mae --compile \
   --out "$OUT/benchmark.json" 2>&1 | tee "$OUT/benchmark.txt"
