@@ -1,4 +1,5 @@
-"""The study's protocols and runner (tools/benchmarks/fashion_mnist_study.py)."""
+"""The study's protocols and runner (tools/benchmarks/fashion_mnist_study).
+"""
 import importlib.util
 import json
 import os.path as osp

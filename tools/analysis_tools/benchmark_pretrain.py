@@ -102,8 +102,9 @@ class PlainViTStep(nn.Module):
 
     def __init__(self, img_size, arch='b', patch_size=16):
         super().__init__()
-        from gvp.models import GVPViTBase
         from mmpretrain.models import VisionTransformer
+
+        from gvp.models import GVPViTBase
         arch = GVPViTBase.arch_zoo[arch]  # mmpretrain's, plus 'tiny'
         self.p = patch_size
         self.backbone = VisionTransformer(
@@ -340,9 +341,10 @@ def measure_data(args, images=64, rounds=3):
     """Images per second of one worker (this process, one thread) for each
     pipeline of :func:`data_pipelines`: the median of ``rounds`` passes
     over ``images`` JPEGs written to ``--data-dir``."""
-    import gvp  # noqa: F401
     from mmengine.dataset import Compose
     from mmengine.registry import DefaultScope
+
+    import gvp  # noqa: F401
     torch.set_num_threads(1)
     files = _write_jpegs(osp.join(args.data_dir, 'jpeg'), images)
     cache = _write_cache(osp.join(args.data_dir, 'cache'), images)

@@ -534,6 +534,7 @@ def main():
     args = p.parse_args()
     root = osp.join(ROOT, args.work_root)
     from mmengine.logging import MMLogger
+
     # the per-parameter init report of mmengine is noise here
     MMLogger.get_instance('study', log_level='WARNING')
     if args.job:
