@@ -102,6 +102,26 @@ def assert_no_leak(model, ranks, token_grads, num_outputs):
     return checked
 
 
+def assert_no_pixel_leak(model, batch=3):
+    """:func:`assert_no_leak` of a tiny pixel GVP (16 px, 4x4 tokens) on a
+    sampled plan, in float64; returns the pairs checked."""
+    import torch
+    model.init_weights()
+    model.double()
+    x = torch.randn(batch, 3, 16, 16, dtype=torch.float64)
+    ranks = model.backbone.mask_generator(batch, (4, 4)).ranks
+
+    def pixel_grads(select):
+        xi = x.clone().requires_grad_(True)
+        out = model.backbone(xi, ranks=ranks)
+        # targets not involved: they are the group's own pixels by
+        # definition, not an information path
+        select(out, model.head(out.feats)).backward()
+        return token_grad_norm(xi.grad)
+
+    return assert_no_leak(model, ranks, pixel_grads, 48)
+
+
 def run_ok(root, cmd, env=None, timeout=None):
     """Run ``cmd`` in the checkout; assert it succeeded; stdout + stderr."""
     import subprocess
