@@ -88,3 +88,69 @@ def test_cache_sharded_resumable_and_equal_to_online(tmp_path, root,
     bad = subprocess.run(tool[:-4] + ['--views', '2'], cwd=root, env=env,
                          capture_output=True, text=True)
     assert bad.returncode != 0 and 'use a new OUT_DIR' in bad.stderr
+
+
+D2D_CACHED = ('configs/gvp/gvp-d2d-cached_vit-tiny-p4_1xb64-600i_'
+              'fashion-mnist.py')
+
+
+def test_d2d_on_the_cache_decodes_no_image(tmp_path, root,
+                                           fashion_mnist_subset):
+    """d2d reads ids alone: the ids-only pipeline never opens an image (the
+    image folder is gone), and the loss equals the d2d loss on the pixel
+    pipeline carrying the same cached ids."""
+    import shutil
+
+    import gvp  # noqa: F401
+    from gvp.apis import get_model
+    from gvp.registry import DATASETS, MODELS
+    from gvp.utils.views import preprocess_images
+    data = str(tmp_path / 'fm')  # a copy: its images get deleted below
+    shutil.copytree(fashion_mnist_subset, data)
+    cache = tmp_path / 'cache'
+    p2d = _config(tmp_path, root, data, cache)
+    run_ok(root, [sys.executable, 'tools/dataset_converters/cache_tokens.py',
+                  p2d, str(cache), '--views', '2', '--batch-size', '6'])
+    tok = tiny_tokenizer_ckpt(tmp_path / 't.pth')
+    d2d = tmp_path / 'd2d.py'
+    d2d.write_text(f"""
+_base_ = '{root}/{D2D_CACHED}'
+model = dict(
+    backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH!r}),
+                  input_embed=dict(vocab_size=32)),
+    head=dict(embed_dims=32),
+    target_generator=dict(num_codes=32),
+    tokenizer=dict(_delete_=True, **{tok!r}))
+train_dataloader = dict(dataset=dict(data_root='{data}',
+    indices=12, pipeline=[dict(type='LoadCachedView', cache='{cache}'),
+                          dict(type='PackInputs', input_key='token_ids')]))
+""")
+    model = get_model(str(d2d))
+    assert type(model.data_preprocessor).__name__ == 'TokenIdsPreprocessor'
+    ids_ds = DATASETS.build(
+        Config.fromfile(str(d2d)).train_dataloader.dataset)
+    pix_ds = DATASETS.build(Config.fromfile(p2d).train_dataloader.dataset)
+    np.random.seed(0)
+    pix = default_collate([pix_ds[i] for i in range(8)])
+    # the images are gone: only ids can be read now
+    shutil.rmtree(os.path.join(data, 'train'))
+    np.random.seed(0)
+    ids = default_collate([ids_ds[i] for i in range(8)])
+    batch = model.data_preprocessor(ids, True)
+    assert batch['inputs'].shape == (8, 7, 7)
+    assert batch['inputs'].dtype == torch.int64
+    cached = torch.stack([torch.as_tensor(s.token_ids)
+                          for s in pix['data_samples']])
+    assert torch.equal(batch['inputs'], cached)  # the same views drawn
+    pixel_pre = MODELS.build(Config.fromfile(p2d).data_preprocessor)
+    inputs = preprocess_images(pixel_pre, pix)
+    model.train()
+    torch.manual_seed(3)
+    loss_ids = model.loss(batch['inputs'], batch['data_samples'])['loss']
+    torch.manual_seed(3)
+    loss_pix = model.loss(inputs, pix['data_samples'])['loss']
+    assert torch.isfinite(loss_ids) and torch.equal(loss_ids, loss_pix)
+    # a pixel backbone given ids only says what is wrong
+    p2d_model = get_model(p2d)
+    with pytest.raises(ValueError, match='ids only'):
+        p2d_model.loss(batch['inputs'], batch['data_samples'])

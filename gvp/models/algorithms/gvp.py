@@ -146,7 +146,13 @@ class GVP(BaseSelfSupervisor):
                     ) -> StepInputs:
         """A step's normalised images and their derived forms; ids cached
         offline (``token_ids`` of the data samples, see
-        :mod:`gvp.datasets.token_cache`) stand in for the tokenizer."""
+        :mod:`gvp.datasets.token_cache`) stand in for the tokenizer. Integer
+        ``inputs [B, h, w]`` are ids themselves (d2d on the cache with
+        ``TokenIdsPreprocessor``: no image decoded, none to read)."""
+        if not inputs.is_floating_point():
+            step = StepInputs(None, self.to_unit_range, None)
+            step.set_ids(inputs)
+            return step
         step = StepInputs(inputs, self.to_unit_range, self.tokenizer)
         if data_samples and 'token_ids' in data_samples[0]:
             step.set_ids(torch.stack([

@@ -26,6 +26,12 @@ class PixelEmbedding(PatchEmbed):
     def model_input(step) -> Tensor:
         """The normalised images of a :class:`~gvp.models.algorithms.
         StepInputs`."""
+        if step.images is None:
+            raise ValueError(
+                'this backbone reads pixels but the batch holds ids only '
+                '(TokenIdsPreprocessor): that pipeline is for d2d '
+                "(input_embed=dict(type='IdEmbedding')); p2p/p2d need the "
+                'images (LoadImageOrSkip ... PackInputs)')
         return step.images
 
 

@@ -1,0 +1,3 @@
+from .token_ids import TokenIdsPreprocessor
+
+__all__ = ['TokenIdsPreprocessor']
