@@ -180,7 +180,8 @@ def all_jobs(rows) -> List[Job]:
         if r.config is not None:
             jobs.append(Job('pretrain', name, seed))
         jobs.append(Job('probe', name, seed))
-        if name != 'raw-pixels':
+        if name != 'raw-pixels' and not name.startswith('gvp-d2d'):
+            # (d2d's backbone reads ids: the pixel fine-tune does not apply)
             jobs.append(Job('finetune', name, seed))
         if r.recon:
             jobs.append(Job('recon', name, seed))
