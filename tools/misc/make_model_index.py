@@ -57,6 +57,9 @@ COLLECTIONS = {
                     'docs/design.md'),
     'configs/benchmarks/fashion-mnist_ablation':
     ('GVP-Fashion-MNIST-ablation', 'Fashion-MNIST', 'ViT-Tiny', ABLATION),
+    'configs/benchmarks/fashion-mnist_study':
+    ('GVP-Fashion-MNIST-study', 'Fashion-MNIST', 'ViT-Tiny',
+     'docs/study_fashion-mnist.md'),
     'configs/benchmarks/linear_probe':
     ('GVP-linear-probe', 'ImageNet-1k, Fashion-MNIST', 'ViT',
      'docs/design.md'),
