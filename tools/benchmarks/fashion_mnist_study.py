@@ -378,9 +378,7 @@ def job_finetune(row, seed, root):
         from mmengine import Config
         from mmengine.registry import init_default_scope
 
-        from gvp.models.backbones.convert import (PRETRAIN_ONLY,
-                                                  backbone_state,
-                                                  load_backbone)
+        from gvp.models.backbones.convert import PRETRAIN_ONLY, backbone_state
         from gvp.registry import MODELS
         from gvp.utils.safe_load import load_checkpoint_file
         ckpt = final_checkpoint(root, row, seed)
@@ -388,11 +386,20 @@ def job_finetune(row, seed, root):
         state = {k: v for k, v in state.items() if k not in PRETRAIN_ONLY}
         path = osp.join(folder, 'backbone.pth')
         torch.save(state, path)
-        # the fine-tune backbone must take every tensor (named otherwise)
+        # the fine-tune backbone must take every tensor but the final norm
+        # (MAE's recipe: global pooling + a new norm, ln2, replaces ln1)
         init_default_scope('gvp')
         cfg = Config.fromfile(osp.join(ROOT, FINETUNE)).model.backbone
         cfg.pop('init_cfg')
-        load_backbone(MODELS.build(cfg), path)
+        own = MODELS.build(cfg).state_dict()
+        missing = set(own) - set(state) - {'ln2.weight', 'ln2.bias'}
+        extra = set(state) - set(own) - {'ln1.weight', 'ln1.bias'}
+        shapes = [k for k in set(own) & set(state)
+                  if own[k].shape != state[k].shape]
+        if missing or extra or shapes:
+            raise SystemExit(f'{ckpt} does not fit the fine-tune backbone: '
+                             f'missing {sorted(missing)}, unexpected '
+                             f'{sorted(extra)}, shapes {sorted(shapes)}')
         options.append(f'model.backbone.init_cfg.checkpoint={path}')
     work = osp.join(folder, 'finetune')
     subprocess.run([
