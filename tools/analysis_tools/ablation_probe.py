@@ -29,6 +29,7 @@ from mmengine.logging import MMLogger
 
 from gvp.apis import FeatureExtractor
 from gvp.evaluation.linear_eval import fit_logistic
+from gvp.evaluation.protocols import per_class_draw
 from gvp.evaluation.transfer_data import find_dataset
 from gvp.utils.resume import last_checkpoint_path
 
@@ -73,14 +74,6 @@ def extractor_for(row, work_root, probe_mask, out_index=-1):
         probe_mask=probe_mask, out_indices=[out_index], seed=seed)
 
 
-def per_class(labels, n, seed=0):
-    """Indices of ``n`` random items of each class (sorted)."""
-    rng = np.random.RandomState(seed)
-    return np.sort(np.concatenate([
-        rng.permutation(np.flatnonzero(labels == c))[:n]
-        for c in np.unique(labels)]))
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--work-root', default='work_dirs/ablation')
@@ -103,8 +96,8 @@ def main():
                          '(bash tools/install.sh --data)')
     train = train[:NUM_TRAIN]
     if args.labels_per_class:  # choose the labelled items before extracting
-        keep = per_class(np.array([y for _, y in train]),
-                         args.labels_per_class)
+        keep = per_class_draw(np.array([y for _, y in train]),
+                              args.labels_per_class, seed=0)
         train = [train[i] for i in keep]
     results = {}
     if args.rows and osp.isfile(args.out):

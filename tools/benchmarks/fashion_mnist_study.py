@@ -121,11 +121,8 @@ def read_json(path):
 
 
 def write_json(path, data):
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)  # complete or absent
+    from gvp.utils.atomic_io import atomic_write
+    atomic_write(path, json.dumps(data, indent=1))  # complete or absent
 
 
 def max_iters(config):
