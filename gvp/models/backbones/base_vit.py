@@ -130,6 +130,24 @@ class GVPViTBase(VisionTransformer):
             return self.y_extra.num_tokens
         return self.num_extra_tokens
 
+    def _init_pretraining(self, drop_path_rate: float,
+                          mask_generator: Optional[dict]) -> None:
+        """What every pretraining backbone checks and builds (after
+        ``__init__``): no drop path, a condition token, the plan generator
+        validated on the patch grid."""
+        if drop_path_rate > 0:
+            raise ValueError(
+                'drop_path_rate must be 0 for pretraining (tokens are '
+                'packed, per-sample drop path is undefined); set it for '
+                'fine-tuning only.')
+        if self.num_cond_tokens < 1:
+            raise ValueError(
+                'GVP needs at least one condition token (S >= 1) so that '
+                'every row of the causal masks sees a key: set '
+                'with_cls_token=True (or give y_extra).')
+        self.mask_generator = build_plan_generator(mask_generator,
+                                                   self.patch_resolution)
+
     def _from_pretrained(self) -> bool:
         return isinstance(self.init_cfg, dict) and \
             self.init_cfg.get('type') == 'Pretrained'

@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from gvp.registry import MODELS
 from ..masking import full_ranks
-from .base_vit import GVPViTBase, build_plan_generator
+from .base_vit import GVPViTBase
 from .token_layout import build_layout
 
 
@@ -71,17 +71,8 @@ class GVPViT(GVPViTBase):
                  query_blocks: Optional[int] = None,
                  drop_path_rate: float = 0.,
                  **kwargs):
-        if drop_path_rate > 0:
-            raise ValueError(
-                'drop_path_rate must be 0 for pretraining (tokens are '
-                'packed, per-sample drop path is undefined); set it for '
-                'fine-tuning only.')
         super().__init__(drop_path_rate=drop_path_rate, **kwargs)
-        if self.num_cond_tokens < 1:
-            raise ValueError(
-                'GVP needs at least one condition token (S >= 1) so that '
-                'every row of the causal masks sees a key: set '
-                'with_cls_token=True (or give y_extra).')
+        self._init_pretraining(drop_path_rate, mask_generator)
         self.prune = prune
         self.prune_last_block = prune and prune_last_block
         depth = len(self.layers)
@@ -90,8 +81,6 @@ class GVPViT(GVPViTBase):
                              '(the query stream runs through that many last '
                              'blocks) or None for all of them.')
         self.query_blocks = query_blocks
-        self.mask_generator = build_plan_generator(mask_generator,
-                                                   self.patch_resolution)
         self.query_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
 
     def init_weights(self):

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from gvp.registry import MODELS
 from ..masking import full_ranks
-from .base_vit import GVPViTBase, build_plan_generator
+from .base_vit import GVPViTBase
 from .gvp_vit import TwoStreamOutput
 from .token_layout import build_layout
 
@@ -39,15 +39,8 @@ class GVPSingleStreamViT(GVPViTBase):
 
     def __init__(self, mask_generator: Optional[dict] = None,
                  drop_path_rate: float = 0., **kwargs):
-        if drop_path_rate > 0:
-            raise ValueError('drop_path_rate must be 0 for pretraining '
-                             '(packed tokens); set it for fine-tuning only.')
         super().__init__(drop_path_rate=drop_path_rate, **kwargs)
-        if self.num_cond_tokens < 1:
-            raise ValueError('the first group is predicted from the '
-                             'condition token: set with_cls_token=True.')
-        self.mask_generator = build_plan_generator(mask_generator,
-                                                   self.patch_resolution)
+        self._init_pretraining(drop_path_rate, mask_generator)
 
     def forward(self,
                 x: Tensor,
