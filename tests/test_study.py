@@ -136,4 +136,38 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     assert 'old' not in body and '82.00 ± 2.00' in body
     saved = json.loads((tmp_path / 'docs/study_fashion-mnist.json')
                        .read_text())
-    assert saved['mae']['stats']['knn_main']['mean'] == pytest.approx(77.)
+    assert saved['rows']['mae']['stats']['knn_main']['mean'] == \
+        pytest.approx(77.)
+    assert saved['finetune_lr'] is None  # no selection run yet
+
+
+def test_finetune_lr_is_chosen_once_on_validation(tmp_path):
+    study = _study()
+    root = str(tmp_path)
+    jobs = study.all_jobs(['random-init'])
+    kinds = [(j.kind, j.row, j.seed) for j in jobs]
+    # a fine-tune anywhere brings the selection runs (and what they read)
+    for row, seed in study.FINETUNE_SELECT:
+        for lr in study.FINETUNE_LRS:
+            at = kinds.index((f'ftval-{lr}', row, seed))
+            assert kinds.index(('pretrain', row, seed)) < at
+    ft = study.Job('finetune', 'random-init', 0)
+    assert not ft.ready(root) and study.finetune_lr(root) is None
+    scores = {('gvp-p2p-mixed-k20', '1e-3'): 70., ('mae', '1e-3'): 60.,
+              ('gvp-p2p-mixed-k20', '4e-3'): 62., ('mae', '4e-3'): 66.}
+    for job in study.selection_jobs():
+        assert not ft.ready(root)  # waits for every selection run
+        top1 = scores[job.row, job.kind[len('ftval-'):]]
+        study.write_json(job.result(root), {'top1': top1})
+    # the best mean (65 vs 64), not the best single run (70)
+    assert study.finetune_lr(root) == pytest.approx(1e-3)
+    assert ft.ready(root)
+    # a fine-tune of another learning rate does not enter the table
+    folder = study.run_dir(root, 'random-init', 0)
+    study.write_json(osp.join(folder, 'finetune.json'),
+                     {'top1': 40., 'lr': 1.25e-4})
+    assert 'finetune' not in study.collect(root)['random-init']['stats']
+    study.write_json(osp.join(folder, 'finetune.json'),
+                     {'top1': 50., 'lr': 1e-3})
+    assert study.collect(root)['random-init']['stats']['finetune'][
+        'mean'] == 50.

@@ -17,8 +17,13 @@ machine: 2.2 s per GVP step each vs 1.3 s alone):
   10k test images (mask kept and dropped), then the linear probe, k-NN
   (k=20, DINO's weighted vote) and low-label probes (10 / 100 per class,
   5 draws) on them;
+* ``ftval-LR ROW SEED``: the same fine-tune at learning rate LR, scored
+  on a validation split (train[55000:60000]), for the runs of
+  ``FINETUNE_SELECT``; the LR of the best mean is then the fine-tune's,
+  for every row;
 * ``finetune ROW SEED``: the shrunk fine-tune recipe on the first 1,000
-  labels (configs/benchmarks/fine_tune/...-200i-1k-labels_...);
+  labels (configs/benchmarks/fine_tune/...-200i-1k-labels_...) at the
+  chosen LR, scored on the test set;
 * ``recon ROW SEED``: group-AR vs one-shot masked-pixel MSE on 2,000 test
   images (GVP mixed K=20 rows).
 
@@ -45,6 +50,12 @@ STUDY = 'configs/benchmarks/fashion-mnist_study'
 SUFFIX = '_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
 FINETUNE = ('configs/benchmarks/fine_tune/'
             'vit-tiny-p4_gvp-pre_1xb64-coslr-200i-1k-labels_fashion-mnist.py')
+FINETUNE_VAL = FINETUNE.replace('-1k-labels_', '-1k-labels-val5k_')
+#: the fine-tune's learning rate is chosen once, for every row, on the
+#: validation split (FINETUNE_VAL) from these, by the mean over these runs
+#: (both pretraining methods of the comparison, seed 0)
+FINETUNE_LRS = ('1e-3', '4e-3')
+FINETUNE_SELECT = (('gvp-p2p-mixed-k20', 0), ('mae', 0))
 TOKENIZER = 'configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py'
 TOKENIZER_CKPT = ('work_dirs/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist/'
                   'iter_1500.pth')
@@ -138,7 +149,7 @@ def final_checkpoint(root, row, seed):
 
 # ---------------------------------------------------------------- jobs
 class Job(NamedTuple):
-    kind: str  # tokenizer, pretrain, probe, finetune, recon
+    kind: str  # tokenizer, pretrain, probe, ftval-LR, finetune, recon
     row: str
     seed: int
 
@@ -155,10 +166,29 @@ class Job(NamedTuple):
             return True
         if self.kind == 'pretrain':
             return r.needs is None or osp.isfile(osp.join(ROOT, r.needs))
+        if self.kind == 'finetune' and finetune_lr(root) is None:
+            return False  # waits for the learning rate's selection
         if r.config is None:
             return True
         return osp.isfile(
             osp.join(run_dir(root, self.row, self.seed), 'pretrain.json'))
+
+
+def selection_jobs() -> List['Job']:
+    return [Job(f'ftval-{lr}', row, seed) for row, seed in FINETUNE_SELECT
+            for lr in FINETUNE_LRS]
+
+
+def finetune_lr(root) -> Optional[float]:
+    """The fine-tune's learning rate: the best mean validation top-1 of
+    the ``ftval`` runs, or None while one of them is missing."""
+    scores = {}
+    for job in selection_jobs():
+        res = read_json(job.result(root))
+        if res is None:
+            return None
+        scores.setdefault(job.kind[len('ftval-'):], []).append(res['top1'])
+    return float(max(FINETUNE_LRS, key=lambda lr: sum(scores[lr])))
 
 
 def all_jobs(rows) -> List[Job]:
@@ -182,6 +212,15 @@ def all_jobs(rows) -> List[Job]:
             jobs.append(Job('finetune', name, seed))
         if r.recon:
             jobs.append(Job('recon', name, seed))
+    if any(j.kind == 'finetune' for j in jobs):
+        # the learning rate's selection, right after the runs it reads
+        for job in selection_jobs():
+            pre = Job('pretrain', job.row, job.seed)
+            if pre not in jobs:
+                jobs.insert(0, pre)
+            at = max(i for i, j in enumerate(jobs)
+                     if (j.row, j.seed) == (job.row, job.seed))
+            jobs.insert(at + 1, job)
     return jobs
 
 
@@ -364,11 +403,20 @@ def job_probe(row, seed, root):
     write_json(osp.join(run_dir(root, row, seed), 'probe.json'), out)
 
 
-def job_finetune(row, seed, root):
+def job_finetune(row, seed, root, kind='finetune'):
+    """``finetune``: at the selected learning rate, on the test set;
+    ``ftval-LR``: at LR, on the validation split."""
     import torch
     r = ROWS[row]
     folder = run_dir(root, row, seed)
-    options = [f'randomness.seed={seed}']
+    if kind == 'finetune':
+        lr, config = finetune_lr(root), FINETUNE
+        if lr is None:
+            raise SystemExit('the fine-tune learning rate is not selected '
+                             'yet: run the ftval jobs first')
+    else:
+        lr, config = float(kind[len('ftval-'):]), FINETUNE_VAL
+    options = [f'randomness.seed={seed}', f'optim_wrapper.optimizer.lr={lr}']
     if r.config is None:  # from scratch
         options.append('model.backbone.init_cfg=None')
     else:
@@ -398,9 +446,9 @@ def job_finetune(row, seed, root):
                              f'missing {sorted(missing)}, unexpected '
                              f'{sorted(extra)}, shapes {sorted(shapes)}')
         options.append(f'model.backbone.init_cfg.checkpoint={path}')
-    work = osp.join(folder, 'finetune')
+    work = osp.join(folder, kind)
     subprocess.run([
-        sys.executable, 'tools/train.py', FINETUNE, '--work-dir', work,
+        sys.executable, 'tools/train.py', config, '--work-dir', work,
         '--fresh', '--cfg-options', *options
     ], cwd=ROOT, check=True)
     top1 = None
@@ -413,8 +461,8 @@ def job_finetune(row, seed, root):
                     top1 = rec['accuracy/top1']
     if top1 is None:
         raise SystemExit(f'no accuracy/top1 in {work}/*/vis_data')
-    write_json(osp.join(folder, 'finetune.json'),
-               dict(top1=top1, labels=1000, iters=200))
+    write_json(osp.join(folder, f'{kind}.json'),
+               dict(top1=top1, labels=1000, iters=200, lr=lr))
 
 
 def job_recon(row, seed, root):
@@ -455,6 +503,9 @@ def collect(root) -> Dict:
                 'low100_main': probe.get(f'low100_{main}'),
                 'finetune': read_json(osp.join(folder, 'finetune.json')),
             }
+            if vals['finetune'] and \
+                    vals['finetune'].get('lr') != finetune_lr(root):
+                vals['finetune'] = None  # another protocol's (older) run
             vals = {k: v['top1'] for k, v in vals.items() if v}
             recon = read_json(osp.join(folder, 'recon.json'))
             if recon:
@@ -508,10 +559,37 @@ def markdown(table) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def selection(root) -> Dict:
+    """Validation top-1 of each candidate fine-tune learning rate."""
+    out = {}
+    for job in selection_jobs():
+        res = read_json(job.result(root))
+        lr = job.kind[len('ftval-'):]
+        out.setdefault(lr, {})[f'{job.row} seed{job.seed}'] = \
+            res and res['top1']
+    return out
+
+
+def selection_markdown(sel, chosen) -> str:
+    runs = sorted({k for v in sel.values() for k in v})
+    lines = ['', '| fine-tune lr (validation split) | ' + ' | '.join(runs) +
+             ' | mean |', '|' + '---|' * (len(runs) + 2)]
+    for lr, res in sel.items():
+        xs = [res.get(k) for k in runs]
+        mean = sum(xs) / len(xs) if None not in xs else None
+        lines.append(f'| {lr}{" (chosen)" if chosen == float(lr) else ""} | '
+                     + ' | '.join('–' if x is None else f'{x:.2f}'
+                                  for x in xs + [mean]) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
 def write_table(root, doc='docs/study_fashion-mnist.md'):
     table = collect(root)
-    write_json(osp.join(ROOT, 'docs/study_fashion-mnist.json'), table)
-    text = markdown(table)
+    sel, chosen = selection(root), finetune_lr(root)
+    write_json(osp.join(ROOT, 'docs/study_fashion-mnist.json'),
+               dict(rows=table, finetune_lr_selection=sel,
+                    finetune_lr=chosen))
+    text = markdown(table) + selection_markdown(sel, chosen)
     path = osp.join(ROOT, doc)
     start, end = '<!-- study-table:start -->', '<!-- study-table:end -->'
     body = open(path).read() if osp.isfile(path) else f'{start}\n{end}\n'
@@ -544,8 +622,10 @@ def main():
     MMLogger.get_instance('study', log_level='WARNING')
     if args.job:
         kind, row, seed = args.job
-        dict(probe=job_probe, finetune=job_finetune,
-             recon=job_recon)[kind](row, int(seed), root)
+        if kind == 'finetune' or kind.startswith('ftval-'):
+            job_finetune(row, int(seed), root, kind)
+        else:
+            dict(probe=job_probe, recon=job_recon)[kind](row, int(seed), root)
         return 0
     rc = 0
     if 'run' in args.stages:
