@@ -141,7 +141,7 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     assert saved['finetune_lr'] is None  # no selection run yet
 
 
-def test_finetune_lr_is_chosen_once_on_validation(tmp_path):
+def test_finetune_lr_is_chosen_once_on_validation(tmp_path, monkeypatch):
     study = _study()
     root = str(tmp_path)
     jobs = study.all_jobs(['random-init'])
@@ -153,6 +153,7 @@ def test_finetune_lr_is_chosen_once_on_validation(tmp_path):
             assert kinds.index(('pretrain', row, seed)) < at
     ft = study.Job('finetune', 'random-init', 0)
     assert not ft.ready(root) and study.finetune_lr(root) is None
+    monkeypatch.setattr(study, 'FINETUNE_LRS', ('1e-3', '4e-3'))
     scores = {('gvp-p2p-mixed-k20', '1e-3'): 70., ('mae', '1e-3'): 60.,
               ('gvp-p2p-mixed-k20', '4e-3'): 62., ('mae', '4e-3'): 66.}
     for job in study.selection_jobs():
@@ -163,11 +164,14 @@ def test_finetune_lr_is_chosen_once_on_validation(tmp_path):
     assert study.finetune_lr(root) == pytest.approx(1e-3)
     assert ft.ready(root)
     # a fine-tune of another learning rate does not enter the table
+    # (and is done again at the chosen one)
     folder = study.run_dir(root, 'random-init', 0)
     study.write_json(osp.join(folder, 'finetune.json'),
                      {'top1': 40., 'lr': 1.25e-4})
     assert 'finetune' not in study.collect(root)['random-init']['stats']
+    assert not ft.done(root)
     study.write_json(osp.join(folder, 'finetune.json'),
                      {'top1': 50., 'lr': 1e-3})
+    assert ft.done(root)
     assert study.collect(root)['random-init']['stats']['finetune'][
         'mean'] == 50.

@@ -54,7 +54,7 @@ FINETUNE_VAL = FINETUNE.replace('-1k-labels_', '-1k-labels-val5k_')
 #: the fine-tune's learning rate is chosen once, for every row, on the
 #: validation split (FINETUNE_VAL) from these, by the mean over these runs
 #: (both pretraining methods of the comparison, seed 0)
-FINETUNE_LRS = ('1e-3', '4e-3')
+FINETUNE_LRS = ('1e-3', '4e-3', '1.6e-2')
 FINETUNE_SELECT = (('gvp-p2p-mixed-k20', 0), ('mae', 0))
 TOKENIZER = 'configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py'
 TOKENIZER_CKPT = ('work_dirs/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist/'
@@ -159,6 +159,13 @@ class Job(NamedTuple):
         return osp.join(run_dir(root, self.row, self.seed),
                         f'{self.kind}.json')
 
+    def done(self, root):
+        """Its result exists (a fine-tune's: at the selected lr)."""
+        res = self.result(root)
+        if self.kind != 'finetune' or not osp.isfile(res):
+            return osp.isfile(res)
+        return read_json(res).get('lr') == finetune_lr(root)
+
     def ready(self, root):
         """Can start now (what it reads exists)."""
         r = ROWS.get(self.row)
@@ -247,7 +254,7 @@ def add_cost(root, job, seconds):
 
 
 def run_queue(root, rows, jobs_at_once, threads, dry_run=False):
-    queue = [j for j in all_jobs(rows) if not osp.isfile(j.result(root))]
+    queue = [j for j in all_jobs(rows) if not j.done(root)]
     print(f'{len(queue)} jobs to do ({jobs_at_once} at a time, '
           f'{threads} thread(s) each)', flush=True)
     if dry_run:
