@@ -175,3 +175,21 @@ def test_finetune_lr_is_chosen_once_on_validation(tmp_path, monkeypatch):
     assert ft.done(root)
     assert study.collect(root)['random-init']['stats']['finetune'][
         'mean'] == 50.
+
+
+def test_fine_tune_fit_allows_exactly_the_norm_swap():
+    # the study's fine-tune takes every pretrained tensor but the final norm
+    # (ln1 in the file, ln2 in the model); anything else is a misfit
+    import torch
+
+    from gvp.utils.state_dict import state_dict_mismatch
+    own = {'w': torch.zeros(2, 3), 'ln2.weight': torch.zeros(3)}
+    swap = dict(allow_missing=['ln2.weight'], allow_unexpected=['ln1.weight'])
+    given = {'w': torch.ones(2, 3), 'ln1.weight': torch.ones(3)}
+    assert state_dict_mismatch(own, given, **swap) == []
+    assert len(state_dict_mismatch(own, given)) == 2  # missing + unexpected
+    bad = dict(given, head=torch.ones(1))
+    assert state_dict_mismatch(own, bad, **swap) == [
+        'unexpected keys (1): head']
+    shaped = dict(given, w=torch.ones(3, 2))
+    assert 'mis-shaped' in state_dict_mismatch(own, shaped, **swap)[0]

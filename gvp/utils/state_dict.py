@@ -6,12 +6,14 @@ from torch import Tensor
 
 def state_dict_mismatch(expected: Dict[str, Tensor],
                         given: Dict[str, Tensor],
-                        allow_missing: Iterable[str] = ()) -> List[str]:
+                        allow_missing: Iterable[str] = (),
+                        allow_unexpected: Iterable[str] = ()) -> List[str]:
     """Human-readable differences between two state dicts' key layouts
-    (keys in ``allow_missing`` may be absent from ``given``)."""
-    allow = set(allow_missing)
+    (keys in ``allow_missing`` may be absent from ``given``, keys in
+    ``allow_unexpected`` may be in ``given`` and not in ``expected``)."""
+    allow, extra = set(allow_missing), set(allow_unexpected)
     missing = [k for k in expected if k not in given and k not in allow]
-    unexpected = [k for k in given if k not in expected]
+    unexpected = [k for k in given if k not in expected and k not in extra]
     shaped = [
         f'{k}: file {tuple(given[k].shape)} vs model {tuple(v.shape)}'
         for k, v in expected.items()

@@ -433,6 +433,7 @@ def job_finetune(row, seed, root, kind='finetune'):
         from gvp.models.backbones.convert import PRETRAIN_ONLY, backbone_state
         from gvp.registry import MODELS
         from gvp.utils.safe_load import load_checkpoint_file
+        from gvp.utils.state_dict import state_dict_mismatch
         ckpt = final_checkpoint(root, row, seed)
         state = backbone_state(load_checkpoint_file(ckpt))
         state = {k: v for k, v in state.items() if k not in PRETRAIN_ONLY}
@@ -443,15 +444,13 @@ def job_finetune(row, seed, root, kind='finetune'):
         init_default_scope('gvp')
         cfg = Config.fromfile(osp.join(ROOT, FINETUNE)).model.backbone
         cfg.pop('init_cfg')
-        own = MODELS.build(cfg).state_dict()
-        missing = set(own) - set(state) - {'ln2.weight', 'ln2.bias'}
-        extra = set(state) - set(own) - {'ln1.weight', 'ln1.bias'}
-        shapes = [k for k in set(own) & set(state)
-                  if own[k].shape != state[k].shape]
-        if missing or extra or shapes:
+        problems = state_dict_mismatch(
+            MODELS.build(cfg).state_dict(), state,
+            allow_missing=('ln2.weight', 'ln2.bias'),
+            allow_unexpected=('ln1.weight', 'ln1.bias'))
+        if problems:
             raise SystemExit(f'{ckpt} does not fit the fine-tune backbone: '
-                             f'missing {sorted(missing)}, unexpected '
-                             f'{sorted(extra)}, shapes {sorted(shapes)}')
+                             + '; '.join(problems))
         options.append(f'model.backbone.init_cfg.checkpoint={path}')
     work = osp.join(folder, kind)
     subprocess.run([
