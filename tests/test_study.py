@@ -114,13 +114,16 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     for seed, top1 in enumerate((80., 82., 84.)):
         folder = study.run_dir(root, 'mae', seed)
         study.write_json(osp.join(folder, 'probe.json'), {
-            'lp_nomask': {'top1': top1}, 'knn_nomask': {'top1': top1 - 5}})
+            'lp_nomask': {'top1': top1, 'val_top1': {'0.1': 70., '1.0': 71.}},
+            'knn_nomask': {'top1': top1 - 5}})
         study.write_json(osp.join(folder, 'cost.json'), {'pretrain': 600.})
     table = study.collect(root)
     s = table['mae']['stats']['lp_main']
     assert s['mean'] == pytest.approx(82.) and s['sd'] == pytest.approx(2.)
     assert s['per_seed'] == [80., 82., 84.]
     assert 'lp_nomask' not in table['mae']['stats']  # MAE: one probe
+    # the probe's validation score: its best C's
+    assert table['mae']['stats']['lp_val']['mean'] == 71.
     text = study.markdown(table)
     assert '82.00 ± 2.00 (80.00/82.00/84.00)' in text
     assert '10 min/seed' in text

@@ -513,6 +513,9 @@ def collect(root) -> Dict:
                     vals['finetune'].get('lr') != finetune_lr(root):
                 vals['finetune'] = None  # another protocol's (older) run
             vals = {k: v['top1'] for k, v in vals.items() if v}
+            lp = probe.get(f'lp_{main}')
+            if lp and 'val_top1' in lp:  # the probe's own 1k of its 5k
+                vals['lp_val'] = max(lp['val_top1'].values())
             recon = read_json(osp.join(folder, 'recon.json'))
             if recon:
                 vals['recon_group_ar_mse'] = recon['group_ar_mse']
@@ -554,6 +557,15 @@ def markdown(table) -> str:
             if any(pre) else '–'
         lines.append(f'| {t["label"]} | {len(t["runs"])} | ' + ' | '.join(
             cell(s.get(k)) for k, _ in PROTOCOLS) + f' | {cost} |')
+    lines += ['', '| diagnostic (one recipe, one seed) | LP validation top-1 '
+              '(1k held out of the probe\'s 5k) | LP test top-1 |',
+              '|---|---|---|']
+    for name, t in table.items():
+        s = t['stats']
+        if (t['group'] == 'diagnostic' or name == GRID[0].name) and \
+                'lp_val' in s:
+            lines.append(f'| {t["label"]} | {cell(s["lp_val"])} | '
+                         f'{cell(s.get("lp_main"))} |')
     lines += ['', '| row | group-AR masked MSE | one-shot masked MSE |',
               '|---|---|---|']
     for name, t in table.items():
