@@ -116,7 +116,16 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
         study.write_json(osp.join(folder, 'probe.json'), {
             'lp_nomask': {'top1': top1, 'val_top1': {'0.1': 70., '1.0': 71.}},
             'knn_nomask': {'top1': top1 - 5}})
-        study.write_json(osp.join(folder, 'cost.json'), {'pretrain': 600.})
+        study.write_json(osp.join(folder, 'cost.json'), {'pretrain': 60.})
+        # its training logs: killed after iteration 400, resumed from 300
+        # (the resumed run's windows count, not the first run's 350/400)
+        for stamp, its, t in (('20260101_000000', range(50, 401, 50), 9.),
+                              ('20260101_010000', range(350, 601, 50), 1.)):
+            log = tmp_path / 'study/mae' / f'seed{seed}' / stamp / 'vis_data'
+            log.mkdir(parents=True)
+            (log / 'scalars.json').write_text(''.join(
+                json.dumps({'loss': 1., 'time': t if i > 300 or t == 1.
+                            else 1., 'iter': i}) + '\n' for i in its))
     table = study.collect(root)
     s = table['mae']['stats']['lp_main']
     assert s['mean'] == pytest.approx(82.) and s['sd'] == pytest.approx(2.)

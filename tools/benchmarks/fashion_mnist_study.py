@@ -492,6 +492,27 @@ PROTOCOLS = [
 ]
 
 
+def pretrain_seconds(folder) -> Optional[float]:
+    """A run's pretraining time from its training logs: the sum over the
+    logged windows of mmengine's mean ``time`` per iteration times the
+    window's iterations; the newest log wins where a resumed run logged an
+    iteration twice. Unlike the runner's wall clock (``cost.json``), it
+    counts the iterations of a run killed and resumed, and not the start-up
+    or the dataloader's fast-forward."""
+    import glob
+    per_iter = {}
+    for path in sorted(glob.glob(osp.join(folder, '*', 'vis_data',
+                                          'scalars.json'))):
+        for line in open(path):
+            rec = json.loads(line)
+            if 'time' in rec and 'iter' in rec and 'loss' in rec:
+                per_iter[rec['iter']] = rec['time']
+    total, prev = 0., 0
+    for it in sorted(per_iter):
+        total, prev = total + per_iter[it] * (it - prev), it
+    return total or None
+
+
 def collect(root) -> Dict:
     import numpy as np
     table = {}
@@ -521,6 +542,8 @@ def collect(root) -> Dict:
                 vals['recon_group_ar_mse'] = recon['group_ar_mse']
                 vals['recon_one_shot_mse'] = recon['one_shot_mse']
             cost = read_json(osp.join(folder, 'cost.json'))
+            if cost and r.config:
+                cost['pretrain_logged'] = pretrain_seconds(folder)
             if vals or cost:
                 runs[seed] = dict(vals, cost_s=cost)
         stats = {}
@@ -551,7 +574,7 @@ def markdown(table) -> str:
     lines = [head, '|' + '---|' * (len(PROTOCOLS) + 3)]
     for name, t in table.items():
         s = t['stats']
-        pre = [c.get('pretrain', 0) for c in
+        pre = [c.get('pretrain_logged') or 0 for c in
                (v.get('cost_s') or {} for v in t['runs'].values())]
         cost = f'{sum(pre) / 60 / max(len(pre), 1):.0f} min/seed' \
             if any(pre) else '–'
