@@ -189,13 +189,10 @@ def selection_jobs() -> List['Job']:
 def finetune_lr(root) -> Optional[float]:
     """The fine-tune's learning rate: the best mean validation top-1 of
     the ``ftval`` runs, or None while one of them is missing."""
-    scores = {}
-    for job in selection_jobs():
-        res = read_json(job.result(root))
-        if res is None:
-            return None
-        scores.setdefault(job.kind[len('ftval-'):], []).append(res['top1'])
-    return float(max(FINETUNE_LRS, key=lambda lr: sum(scores[lr])))
+    sel = selection(root)
+    if any(None in runs.values() for runs in sel.values()):
+        return None
+    return float(max(FINETUNE_LRS, key=lambda lr: sum(sel[lr].values())))
 
 
 def all_jobs(rows) -> List[Job]:
@@ -515,7 +512,7 @@ def pretrain_seconds(folder) -> Optional[float]:
 
 def collect(root) -> Dict:
     import numpy as np
-    table = {}
+    table, chosen = {}, finetune_lr(root)
     for r in GRID:
         runs = {}
         for seed in r.seeds:
@@ -531,7 +528,7 @@ def collect(root) -> Dict:
                 'finetune': read_json(osp.join(folder, 'finetune.json')),
             }
             if vals['finetune'] and \
-                    vals['finetune'].get('lr') != finetune_lr(root):
+                    vals['finetune'].get('lr') != chosen:
                 vals['finetune'] = None  # another protocol's (older) run
             vals = {k: v['top1'] for k, v in vals.items() if v}
             lp = probe.get(f'lp_{main}')
