@@ -126,6 +126,9 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
             (log / 'scalars.json').write_text(''.join(
                 json.dumps({'loss': 1., 'time': t if i > 300 or t == 1.
                             else 1., 'iter': i}) + '\n' for i in its))
+    # a pretraining that has only started: its cost, no result yet
+    study.write_json(osp.join(study.run_dir(root, 'gvp-p2p-mixed-k5', 0),
+                              'cost.json'), {'pretrain': 10.})
     table = study.collect(root)
     s = table['mae']['stats']['lp_main']
     assert s['mean'] == pytest.approx(82.) and s['sd'] == pytest.approx(2.)
@@ -136,6 +139,8 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     text = study.markdown(table)
     assert '82.00 ± 2.00 (80.00/82.00/84.00)' in text
     assert '10 min/seed' in text
+    assert f'| {study.ROWS["mae"].label} | 3 |' in text
+    assert f'| {study.ROWS["gvp-p2p-mixed-k5"].label} | 0 |' in text
     # written between the markers, the rest of the doc kept
     monkeypatch.setattr(study, 'ROOT', str(tmp_path))
     (tmp_path / 'docs').mkdir()

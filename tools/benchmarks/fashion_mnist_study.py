@@ -575,7 +575,9 @@ def markdown(table) -> str:
                (v.get('cost_s') or {} for v in t['runs'].values())]
         cost = f'{sum(pre) / 60 / max(len(pre), 1):.0f} min/seed' \
             if any(pre) else '–'
-        lines.append(f'| {t["label"]} | {len(t["runs"])} | ' + ' | '.join(
+        # seeds evaluated, not pretrainings only started
+        seeds = sum('lp_main' in v for v in t['runs'].values())
+        lines.append(f'| {t["label"]} | {seeds} | ' + ' | '.join(
             cell(s.get(k)) for k, _ in PROTOCOLS) + f' | {cost} |')
     lines += ['', '| diagnostic (one recipe, one seed) | LP validation top-1 '
               '(1k held out of the probe\'s 5k) | LP test top-1 |',
