@@ -1,5 +1,6 @@
 """Every shipped config parses, builds its model, and means what it says."""
 import os.path as osp
+import re
 from glob import glob
 
 import pytest
@@ -13,10 +14,14 @@ from gvp.registry import MODELS
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PRETRAIN = sorted(glob(f'{ROOT}/configs/gvp/**/*.py', recursive=True))
 MAIN = f'{ROOT}/configs/gvp/gvp-p2p_vit-base-p16_8xb512-amp-coslr-200e_in1k.py'
+#: the Fashion-MNIST study's GVP rows (each a registered option + a config)
+STUDY = sorted(
+    glob(f'{ROOT}/configs/benchmarks/fashion-mnist_study/gvp-*.py'))
 
 
 def test_there_are_configs():
     assert MAIN in PRETRAIN and len(PRETRAIN) >= 13
+    assert len(STUDY) >= 14
 
 
 def local_tokenizers(cfg, folder):
@@ -46,7 +51,7 @@ def order_of(name):
     return CentreOutOrder if '-centre-out' in name else RandomOrder
 
 
-@pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
+@pytest.mark.parametrize('path', PRETRAIN + STUDY, ids=osp.basename)
 def test_pretrain_config_builds(path, tmp_path_factory):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'gvp'
@@ -69,13 +74,10 @@ def test_pretrain_config_builds(path, tmp_path_factory):
     assert (model.backbone.y_extra is not None) == ('yextra' in variant)
     gen = model.backbone.mask_generator
     # the file name states the plan; the built generator must match it
-    for kind in ('fixed', 'random'):
-        if f'-{kind}-k' in name:
-            k = int(name.split(f'-{kind}-k')[1].split('_')[0])
-            assert gen.kind == kind and gen.num_groups == k
-    if '-mixed-k' in name:
-        assert gen.kind == 'mixed'
-        assert gen.num_groups == int(name.split('-mixed-k')[1].split('_')[0])
+    for kind in ('fixed', 'random', 'mixed'):
+        found = re.search(f'-{kind}-k([0-9]+)', name)
+        if found:
+            assert gen.kind == kind and gen.num_groups == int(found[1])
     assert type(gen.order) is order_of(name)
 
 
