@@ -92,7 +92,9 @@ GRID: List[Row] = [
     _row('gvp-p2p-single-stream-mixed-k20',
          'causal masks on a single stream (no query stream), mixed K=20'),
     _row('gvp-p2p-random-k20', 'GVP random length K=20'),
-    _row('gvp-p2p-mixed-k5', 'GVP mixed K=5 (K scaled with T)'),
+    # also part 5's first diagnostic: on its validation column
+    _row('gvp-p2p-mixed-k5', 'GVP mixed K=5 (K scaled with T)',
+         group='diagnostic'),
     _row('gvp-p2p-mixed-k40', 'GVP mixed K=40'),
     _row('gvp-p2d-mixed-k20', 'GVP-p2d mixed K=20 (small tokenizer)',
          needs=TOKENIZER_CKPT),
