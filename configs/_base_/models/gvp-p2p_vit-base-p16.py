@@ -8,7 +8,6 @@ model = dict(
         arch='b',
         img_size=224,
         patch_size=16,
-        prune=True,
         # paper default: mixed length, K = 20, p ~ N(0.5, 0.1), random order
         mask_generator=dict(
             type='MixedLengthMaskGenerator',
