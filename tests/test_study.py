@@ -93,6 +93,12 @@ def test_queue_skips_finished_work_and_orders_dependencies(tmp_path, capsys):
     # the tokenizer comes right before the first row that needs it
     assert kinds.index(('tokenizer', '-')) + 1 == kinds.index(
         ('pretrain', 'gvp-p2d-mixed-k20'))
+    # the fine-tune only where the row asks for it
+    assert ('finetune', 'gvp-p2d-mixed-k20') in kinds
+    some = ['gvp-d2d-mixed-k20', 'gvp-p2p-mixed-k20-posquery', 'raw-pixels']
+    assert not [k for k in study.all_jobs(some) if k.kind == 'finetune']
+    assert [k.kind for k in study.all_jobs(['gvp-p2p-mixed-k20-posquery'])] \
+        == ['pretrain', 'probe']
     probe = study.Job('probe', 'gvp-p2p-mixed-k20', 1)
     assert not probe.ready(root)  # its pretraining has not finished
     study.write_json(osp.join(root, 'gvp-p2p-mixed-k20/seed1/pretrain.json'),
