@@ -122,7 +122,8 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
         study.write_json(osp.join(folder, 'probe.json'), {
             'lp_nomask': {'top1': top1, 'val_top1': {'0.1': 70., '1.0': 71.}},
             'knn_nomask': {'top1': top1 - 5}})
-        study.write_json(osp.join(folder, 'cost.json'), {'pretrain': 60.})
+        study.write_json(osp.join(folder, 'cost.json'), {
+            'pretrain': 60., 'probe': 200., 'finetune': 400.})
         # its training logs: killed after iteration 400, resumed from 300
         # (the resumed run's windows count, not the first run's 350/400)
         for stamp, its, t in (('20260101_000000', range(50, 401, 50), 9.),
@@ -144,7 +145,11 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     assert table['mae']['stats']['lp_val']['mean'] == 71.
     text = study.markdown(table)
     assert '82.00 ± 2.00 (80.00/82.00/84.00)' in text
-    assert '10 min/seed' in text
+    # pretraining from the logs (not the wall clock's 60 s), evaluations
+    # from the wall clock; the grid's total adds both and the tokenizer
+    assert '| 10 min/seed | 10 min/seed |' in text
+    assert 'so far: 1.0 slot-hours' in text
+    assert 'so far: 1.5 slot-hours' in study.markdown(table, 1800.)
     assert f'| {study.ROWS["mae"].label} | 3 |' in text
     assert f'| {study.ROWS["gvp-p2p-mixed-k5"].label} | 0 |' in text
     # written between the markers, the rest of the doc kept

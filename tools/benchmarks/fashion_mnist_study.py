@@ -41,7 +41,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:  # this checkout's gvp, also when not installed
@@ -571,20 +571,42 @@ def cell(stat, digits=2):
     return f'{stat["mean"]:.{digits}f} ± {stat["sd"]:.{digits}f} ({per})'
 
 
-def markdown(table) -> str:
+def run_costs(run) -> Tuple[float, float]:
+    """(pretraining, evaluation) seconds of one run: the pretraining from
+    its training logs, the evaluations (probe, fine-tunes, the learning
+    rate's selection, reconstruction) from the runner's wall clock."""
+    cost = run.get('cost_s') or {}
+    evals = sum(v for k, v in cost.items()
+                if k not in ('pretrain', 'pretrain_logged'))
+    return cost.get('pretrain_logged') or 0., evals
+
+
+def per_seed(seconds) -> str:
+    return f'{sum(seconds) / 60 / len(seconds):.0f} min/seed' \
+        if any(seconds) else '–'
+
+
+def markdown(table, extra_s=0.) -> str:
+    """The tables of the doc; ``extra_s``: compute outside the rows (the
+    tokenizer), counted in the grid's total."""
     head = '| row | seeds | ' + ' | '.join(n for _, n in PROTOCOLS) + \
-        ' | pretraining cost |'
-    lines = [head, '|' + '---|' * (len(PROTOCOLS) + 3)]
+        ' | pretraining cost | evaluation cost |'
+    lines = [head, '|' + '---|' * (len(PROTOCOLS) + 4)]
+    total = [extra_s, 0.]
     for name, t in table.items():
         s = t['stats']
-        pre = [c.get('pretrain_logged') or 0 for c in
-               (v.get('cost_s') or {} for v in t['runs'].values())]
-        cost = f'{sum(pre) / 60 / max(len(pre), 1):.0f} min/seed' \
-            if any(pre) else '–'
+        costs = [run_costs(v) for v in t['runs'].values()] or [(0., 0.)]
+        pre, evals = zip(*costs)
+        total = [total[0] + sum(pre), total[1] + sum(evals)]
         # seeds evaluated, not pretrainings only started
         seeds = sum('lp_main' in v for v in t['runs'].values())
         lines.append(f'| {t["label"]} | {seeds} | ' + ' | '.join(
-            cell(s.get(k)) for k, _ in PROTOCOLS) + f' | {cost} |')
+            cell(s.get(k)) for k, _ in PROTOCOLS) +
+            f' | {per_seed(pre)} | {per_seed(evals)} |')
+    lines += ['', f'Compute of the grid so far: {sum(total) / 3600:.1f} '
+              f'slot-hours — pretraining (and the tokenizer) '
+              f'{total[0] / 3600:.1f}, evaluations {total[1] / 3600:.1f} '
+              '(wall clock of every evaluation job, redone ones included).']
     lines += ['', '| diagnostic (one recipe, one seed) | LP validation top-1 '
               '(1k held out of the probe\'s 5k) | LP test top-1 |',
               '|---|---|---|']
@@ -635,7 +657,8 @@ def write_table(root, doc='docs/study_fashion-mnist.md'):
     write_json(osp.join(ROOT, 'docs/study_fashion-mnist.json'),
                dict(rows=table, finetune_lr_selection=sel,
                     finetune_lr=chosen))
-    text = markdown(table) + selection_markdown(sel, chosen)
+    tokenizer = pretrain_seconds(osp.dirname(osp.join(ROOT, TOKENIZER_CKPT)))
+    text = markdown(table, tokenizer or 0.) + selection_markdown(sel, chosen)
     path = osp.join(ROOT, doc)
     start, end = '<!-- study-table:start -->', '<!-- study-table:end -->'
     body = open(path).read() if osp.isfile(path) else f'{start}\n{end}\n'
