@@ -148,8 +148,8 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     # pretraining from the logs (not the wall clock's 60 s), evaluations
     # from the wall clock; the grid's total adds both and the tokenizer
     assert '| 10 min/seed | 10 min/seed |' in text
-    assert 'so far: 1.0 slot-hours' in text
-    assert 'so far: 1.5 slot-hours' in study.markdown(table, 1800.)
+    assert 'in the table: 1.0 slot-hours' in text
+    assert 'in the table: 1.5 slot-hours' in study.markdown(table, 1800.)
     assert f'| {study.ROWS["mae"].label} | 3 |' in text
     assert f'| {study.ROWS["gvp-p2p-mixed-k5"].label} | 0 |' in text
     # written between the markers, the rest of the doc kept
@@ -221,3 +221,34 @@ def test_fine_tune_fit_allows_exactly_the_norm_swap():
         'unexpected keys (1): head']
     shaped = dict(given, w=torch.ones(3, 2))
     assert 'mis-shaped' in state_dict_mismatch(own, shaped, **swap)[0]
+
+
+def test_study_results_still_belong_to_their_configs():
+    """Each row's numbers in docs/study_fashion-mnist.json were made by the
+    model its config builds today: a change to a shared base config (the
+    study inherits from the ablation and the demo configs) that would
+    change a row's model fails here, not silently."""
+    study = _study()
+    with open(osp.join(ROOT, 'docs/study_fashion-mnist.json')) as f:
+        rows = json.load(f)['rows']
+    checked = 0
+    for name, row in rows.items():
+        shas = {run['model_sha256'] for run in row['runs'].values()
+                if 'model_sha256' in run}
+        if not shas:
+            continue
+        assert len(shas) == 1, f'{name}: seeds run with different models'
+        now = study.model_fingerprint(study.ROWS[name].config)
+        assert shas == {now}, (
+            f'{name}: its config ({study.ROWS[name].config}) now builds '
+            'another model than the one the study ran; restore the config '
+            'or rerun the row (python tools/benchmarks/fashion_mnist_study.py'
+            f' --rows {name} after moving work_dirs/study/{name} aside)')
+        checked += 1
+    assert checked >= 14
+    # the fingerprint sees a change of the model, not of the recipe
+    k20 = study.ROWS['gvp-p2p-mixed-k20'].config
+    assert study.model_fingerprint(k20) == study.model_fingerprint(
+        study.ROWS['gvp-p2p-mixed-k20-lr3e-3'].config)
+    assert study.model_fingerprint(k20) != study.model_fingerprint(
+        study.ROWS['gvp-p2p-mixed-k20-query4'].config)

@@ -148,6 +148,20 @@ def max_iters(config):
     return Config.fromfile(osp.join(ROOT, config)).train_cfg.max_iters
 
 
+def model_fingerprint(config) -> str:
+    """sha256 of the model a config builds (its ``model`` dict, inherited
+    bases resolved): recorded with each pretraining, so that a later change
+    to a base config that would change a row's model is caught
+    (tests/test_study.py) instead of silently detaching the row's numbers
+    from its config."""
+    import hashlib
+
+    from mmengine import Config
+    model = Config.fromfile(osp.join(ROOT, config)).model.to_dict()
+    text = json.dumps(model, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def final_checkpoint(root, row, seed):
     r = ROWS[row]
     return osp.join(run_dir(root, row, seed),
@@ -281,7 +295,9 @@ def run_queue(root, rows, jobs_at_once, threads, dry_run=False):
                 print(f'FAILED {" ".join(map(str, job))}: see {log.name}',
                       flush=True)
             elif job.kind == 'pretrain':
-                write_json(job.result(root), dict(seconds=time.time() - start))
+                write_json(job.result(root), dict(
+                    seconds=time.time() - start,
+                    model_sha256=model_fingerprint(ROWS[job.row].config)))
                 print(f'done {" ".join(map(str, job))}', flush=True)
             else:
                 print(f'done {" ".join(map(str, job))}', flush=True)
@@ -544,13 +560,18 @@ def collect(root) -> Dict:
             if recon:
                 vals['recon_group_ar_mse'] = recon['group_ar_mse']
                 vals['recon_one_shot_mse'] = recon['one_shot_mse']
+            sha = (read_json(osp.join(folder, 'pretrain.json')) or
+                   {}).get('model_sha256')
+            if sha:
+                vals['model_sha256'] = sha
             cost = read_json(osp.join(folder, 'cost.json'))
             if cost and r.config:
                 cost['pretrain_logged'] = pretrain_seconds(folder)
             if vals or cost:
                 runs[seed] = dict(vals, cost_s=cost)
         stats = {}
-        keys = {k for v in runs.values() for k in v if k != 'cost_s'}
+        keys = {k for v in runs.values() for k in v
+                if k not in ('cost_s', 'model_sha256')}
         for k in keys:
             xs = [v[k] for v in runs.values() if k in v]
             stats[k] = dict(mean=float(np.mean(xs)),
@@ -603,7 +624,7 @@ def markdown(table, extra_s=0.) -> str:
         lines.append(f'| {t["label"]} | {seeds} | ' + ' | '.join(
             cell(s.get(k)) for k, _ in PROTOCOLS) +
             f' | {per_seed(pre)} | {per_seed(evals)} |')
-    lines += ['', f'Compute of the grid so far: {sum(total) / 3600:.1f} '
+    lines += ['', f'Compute of the runs in the table: {sum(total) / 3600:.1f} '
               f'slot-hours — pretraining (and the tokenizer) '
               f'{total[0] / 3600:.1f}, evaluations {total[1] / 3600:.1f} '
               '(wall clock of every evaluation job, redone ones included).']
