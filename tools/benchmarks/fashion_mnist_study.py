@@ -143,21 +143,25 @@ def write_json(path, data):
     atomic_write(path, json.dumps(data, indent=1))  # complete or absent
 
 
-def max_iters(config):
+def repo_config(config):
+    """A config of this repository by its path from the root."""
     from mmengine import Config
-    return Config.fromfile(osp.join(ROOT, config)).train_cfg.max_iters
+    return Config.fromfile(osp.join(ROOT, config))
+
+
+def max_iters(config):
+    return repo_config(config).train_cfg.max_iters
 
 
 def model_fingerprint(config) -> str:
-    """sha256 of the model a config builds (its ``model`` dict, inherited
-    bases resolved): recorded with each pretraining, so that a later change
-    to a base config that would change a row's model is caught
-    (tests/test_study.py) instead of silently detaching the row's numbers
-    from its config."""
+    """sha256 of a config's ``model`` dict (inherited bases resolved):
+    recorded with each pretraining, so that a later change to a base config
+    that would change a row's model is caught (tests/test_study.py) instead
+    of silently detaching the row's numbers from its config. It is the
+    dict's, not the built model's: stating or dropping an argument equal to
+    its default also changes it (a false alarm, never a missed change)."""
     import hashlib
-
-    from mmengine import Config
-    model = Config.fromfile(osp.join(ROOT, config)).model.to_dict()
+    model = repo_config(config).model.to_dict()
     text = json.dumps(model, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -446,7 +450,6 @@ def job_finetune(row, seed, root, kind='finetune'):
     if r.config is None:  # from scratch
         options.append('model.backbone.init_cfg=None')
     else:
-        from mmengine import Config
         from mmengine.registry import init_default_scope
 
         from gvp.models.backbones.convert import PRETRAIN_ONLY, backbone_state
@@ -461,7 +464,7 @@ def job_finetune(row, seed, root, kind='finetune'):
         # the fine-tune backbone must take every tensor but the final norm
         # (MAE's recipe: global pooling + a new norm, ln2, replaces ln1)
         init_default_scope('gvp')
-        cfg = Config.fromfile(osp.join(ROOT, FINETUNE)).model.backbone
+        cfg = repo_config(FINETUNE).model.backbone
         cfg.pop('init_cfg')
         problems = state_dict_mismatch(
             MODELS.build(cfg).state_dict(), state,
