@@ -12,7 +12,8 @@ import sys
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
-MIM_FILES = ['configs', 'tools', 'model-index.yml']
+# requirements/: tools/misc/check_env.py reads it in an installed package
+MIM_FILES = ['configs', 'tools', 'model-index.yml', 'requirements']
 
 
 def add_mim_extension():
@@ -79,11 +80,12 @@ setup(
     include_package_data=True,
     # torch 2.14 (the tested stack) needs Python 3.10+
     python_requires='>=3.10',
+    # what tools/install.sh installs without flags and check_env.py demands
+    # (its RUNTIME / EXTRAS; tests/test_requirements.py holds them equal)
     install_requires=read_requirements('runtime.txt') +
-    read_requirements('mminstall.txt'),
+    read_requirements('mminstall.txt') + read_requirements('dense.txt'),
     extras_require={
         'mim': read_requirements('mminstall.txt'),
-        'dense': read_requirements('dense.txt'),
         'tests': read_requirements('tests.txt'),
         'optional': read_requirements('optional.txt'),
     },

@@ -15,9 +15,9 @@ sys.path.insert(0, os.path.join(ROOT, 'tools', 'dataset_converters'))
 os.environ['PYTHONPATH'] = os.pathsep.join(
     p for p in (ROOT, os.environ.get('PYTHONPATH')) if p)
 if os.environ.get('PYTEST_XDIST_WORKER'):
-    # one worker per core: one thread each, here and in the tools it runs
-    os.environ['OMP_NUM_THREADS'] = '1'
-    torch.set_num_threads(1)
+    # one worker per core: one thread each, here and in the tools it runs,
+    # unless OMP_NUM_THREADS is set (the suite must pass at any thread count)
+    torch.set_num_threads(int(os.environ.setdefault('OMP_NUM_THREADS', '1')))
 
 
 @pytest.fixture(autouse=True)

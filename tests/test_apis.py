@@ -78,6 +78,31 @@ def test_get_model_loads_the_checkpoint(run_with_checkpoint):
     assert not again.training and again.cfg.model.type == 'GVP'
 
 
+def test_loading_for_features_says_one_line(run_with_checkpoint, capfd):
+    """Not mmengine's per-parameter init report (600 lines before)."""
+    import logging
+
+    from mmengine.logging import MMLogger
+    _, ckpt, _ = run_with_checkpoint
+    records = []
+    handler = logging.Handler(logging.INFO)  # what the console shows
+    handler.emit = lambda record: records.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    capfd.readouterr()
+    try:
+        FeatureExtractor(NAME, pretrained=ckpt)
+        get_model(NAME, pretrained=ckpt)
+    finally:
+        logger.removeHandler(handler)
+    out = capfd.readouterr()
+    assert not (out.out + out.err).strip(), 'printed outside the logger'
+    lines = '\n'.join(records).splitlines()
+    assert len(lines) == 2, lines
+    assert f'GVPProbeViT, 150 tensors, weights from {ckpt}' in lines[0]
+    assert f'get_model: GVP, 153 tensors, weights from {ckpt}' in lines[1]
+
+
 def test_feature_extractor_equals_the_ablation_probe_and_the_backbone(
         run_with_checkpoint, tmp_path):
     _, ckpt, work_root = run_with_checkpoint

@@ -2,12 +2,14 @@
 # Install gvp and the tested stack (requirements/constraints.txt; docs/design.md §8)
 # into the current Python.
 #
-#   bash tools/install.sh [--wheelhouse DIR] [--tests] [--data]
+#   bash tools/install.sh [--wheelhouse DIR] [--extras] [--tests] [--data]
 #
 #   --wheelhouse DIR  take mmcv 2.1.0 from a prebuilt wheel in DIR (also
 #                     GVP_WHEELHOUSE=DIR); without one, mmcv is built from
-#                     source with compiled ops (10 min on 2 cores with ninja).
-#   --tests           also install the test requirements.
+#                     source with compiled ops (see README for the time).
+#   --extras          also install the extras (requirements/optional.txt:
+#                     TensorBoard, LPIPS).
+#   --tests           also install the test requirements (with the extras).
 #   --data            also install Fashion-MNIST (Debian package) and convert
 #                     it to data/fashion-mnist.
 #
@@ -17,11 +19,13 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PY=${PYTHON:-python}
 WHEELHOUSE=${GVP_WHEELHOUSE:-}
 WITH_TESTS=0
+WITH_EXTRAS=0
 WITH_DATA=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --wheelhouse) WHEELHOUSE="$2"; shift 2 ;;
     --tests) WITH_TESTS=1; shift ;;
+    --extras) WITH_EXTRAS=1; shift ;;
     --data) WITH_DATA=1; shift ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -71,6 +75,8 @@ fi
 
 # 6. gvp itself, editable.
 $PIP -q --no-deps --no-build-isolation -e "$ROOT"
+# extras: tools/misc/check_env.py checks each group only where installed
+if [ "$WITH_EXTRAS" = 1 ]; then $PIP -q -r "$ROOT/requirements/optional.txt"; fi
 if [ "$WITH_TESTS" = 1 ]; then $PIP -q -r "$ROOT/requirements/tests.txt"; fi
 
 # 7. demo data: Fashion-MNIST from Debian, converted for mmpretrain.

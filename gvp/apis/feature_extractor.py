@@ -11,6 +11,7 @@ from gvp.datasets.test_time import (build_test_pipeline, pack_images,
                                     stack_inputs)
 from gvp.models.algorithms.step import StepInputs
 from gvp.models.backbones.inputs import unit_range
+from gvp.utils.quiet import quiet_mmengine, say_loaded
 from .model import get_config
 
 
@@ -82,12 +83,13 @@ class FeatureExtractor:
         if mode == 'probe':
             bcfg['probe_mask'] = probe_mask
         torch.manual_seed(seed)
-        with DefaultScope.overwrite_default_scope(
+        with quiet_mmengine(), DefaultScope.overwrite_default_scope(
                 self.cfg.get('default_scope', 'gvp')):
             backbone = MODELS.build(bcfg)
-        backbone.init_weights()
-        if pretrained:
-            load_backbone(backbone, pretrained)
+            backbone.init_weights()
+            if pretrained:
+                load_backbone(backbone, pretrained)
+        say_loaded(f'FeatureExtractor(mode={mode!r})', backbone, pretrained)
         # (mmpretrain's ViT.train() returns None: no chaining)
         backbone.to(device or 'cpu')
         backbone.eval()

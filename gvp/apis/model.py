@@ -7,6 +7,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
+from gvp.utils.quiet import quiet_mmengine, say_loaded
 from .model_index import model_info
 
 
@@ -56,11 +57,14 @@ def get_model(model: Union[str, Config],
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     scope = cfg.get('default_scope', 'gvp')
-    with DefaultScope.overwrite_default_scope(scope):
-        net = MODELS.build(model_cfg)
-    if pretrained:
-        load_checkpoint(net, pretrained, map_location='cpu', strict=strict,
-                        revise_keys=[(r'^module\.', '')])
+    with quiet_mmengine():
+        with DefaultScope.overwrite_default_scope(scope):
+            net = MODELS.build(model_cfg)
+        if pretrained:
+            load_checkpoint(net, pretrained, map_location='cpu',
+                            strict=strict, logger='current',
+                            revise_keys=[(r'^module\.', '')])
+    say_loaded('get_model', net, pretrained)
     net.cfg = cfg
     return net.to(device or 'cpu').eval()
 

@@ -66,7 +66,7 @@ def build_lpips(net: str = 'alex',
         import lpips
     except ImportError as e:
         raise ImportError('LPIPS evaluation needs the lpips package: '
-                          'pip install -r requirements/optional.txt') from e
+                          'bash tools/install.sh --extras') from e
     if not backbone_checkpoint:
         raise ValueError(_missing(net, 'no backbone_checkpoint given'))
     if not osp.isfile(backbone_checkpoint):

@@ -31,15 +31,20 @@ class VectorQuantizer(nn.Module):
     def num_codes(self) -> int:
         return self.embedding.num_embeddings
 
-    def lookup(self, z: Tensor) -> Tensor:
-        """``[B, D, h, w]`` -> nearest code ids ``[B, h, w]`` (float32, so
-        that autocast cannot change which code is nearest)."""
-        b, d, h, w = z.shape
+    def distances(self, z: Tensor) -> Tensor:
+        """``[B, D, h, w]`` -> squared distances ``[B * h * w, num_codes]``
+        to every code (float32, so that autocast cannot change which code is
+        nearest)."""
+        d = z.shape[1]
         flat = z.float().permute(0, 2, 3, 1).reshape(-1, d)
         codes = self.embedding.weight.float()
-        dist = (flat.pow(2).sum(1, keepdim=True) - 2 * flat @ codes.t() +
+        return (flat.pow(2).sum(1, keepdim=True) - 2 * flat @ codes.t() +
                 codes.pow(2).sum(1)[None])
-        return dist.argmin(1).view(b, h, w)
+
+    def lookup(self, z: Tensor) -> Tensor:
+        """``[B, D, h, w]`` -> nearest code ids ``[B, h, w]``."""
+        b, _, h, w = z.shape
+        return self.distances(z).argmin(1).view(b, h, w)
 
     def embed(self, ids: Tensor) -> Tensor:
         """``[B, h, w]`` ids -> ``[B, D, h, w]`` codes."""
