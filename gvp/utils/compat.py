@@ -6,7 +6,14 @@ one place. Applied on ``import gvp`` by :func:`apply_stack_fixes`.
   registers :func:`gvp.utils.safe_load.load_checkpoint_file` as mmengine's
   loader for local paths: ``--resume``, ``load_from`` and ``Pretrained``
   all load with ``weights_only=True`` and the allowlist (unsafe loading is
-  an explicit opt-in, see :mod:`gvp.utils.safe_load`).
+  an explicit opt-in, see :mod:`gvp.utils.safe_load`). Its URL loader
+  (``http(s)://``; ``torchvision://``, ``open-mmlab://``, ``mmcls://``
+  become URLs and reach it too) calls ``torch.hub.load_state_dict_from_url``
+  with torch's default ``weights_only=False``: the module's ``load_url`` is
+  replaced by :func:`gvp.utils.safe_load.load_url` (download into the same
+  cache, then the safe loader). ``s3://`` / ``petrel://`` and ``pavi://``
+  call ``torch.load`` on what they fetch: those schemes are refused, with
+  the advice to fetch the file and pass its path.
 * mmengine's ``HistoryBuffer.__getstate__`` puts its statistics methods
   (plain functions) into every pickle, written as
   ``getattr(HistoryBuffer, 'mean')``: a checkpoint then needs ``getattr``
@@ -16,9 +23,10 @@ one place. Applied on ``import gvp`` by :func:`apply_stack_fixes`.
   allowlist alone.
 """
 from mmengine.logging import HistoryBuffer
+from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from .safe_load import load_checkpoint_file
+from .safe_load import CheckpointError, load_checkpoint_file, load_url
 
 _DEFAULT_STATS = ('min', 'max', 'current', 'mean')
 _original_getstate = HistoryBuffer.__getstate__
@@ -28,10 +36,22 @@ def _load_local(filename, map_location=None):
     return load_checkpoint_file(filename, map_location=map_location)
 
 
+def _refuse_unsafe_scheme(filename, map_location=None, **_):
+    raise CheckpointError(
+        f'checkpoint {filename}: this storage scheme is read with plain '
+        'unpickling by mmengine, which can run code; copy the file to a '
+        'local path and pass that path')
+
+
 def use_safe_loader() -> None:
-    """Register the safe local-path loader in mmengine (idempotent)."""
+    """Every mmengine checkpoint scheme through the safe loader
+    (idempotent)."""
     CheckpointLoader.register_scheme(prefixes='', loader=_load_local,
                                      force=True)
+    mmengine_checkpoint.load_url = load_url
+    CheckpointLoader.register_scheme(
+        prefixes=['pavi://', r'(\S+\:)?s3://', r'(\S+\:)?petrel://'],
+        loader=_refuse_unsafe_scheme, force=True)
 
 
 def _getstate_without_default_methods(self) -> dict:

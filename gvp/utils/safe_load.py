@@ -4,7 +4,11 @@ Every path that reads a checkpoint (``--resume``, ``load_from``,
 ``init_cfg=dict(type='Pretrained')``, the tokenizer's ``checkpoint``,
 ``tools/model_converters``, the resume preflight) goes through
 :func:`load_checkpoint_file`; ``import gvp`` registers it as mmengine's
-loader for local paths, so mmengine's own calls use it too.
+loader for local paths, so mmengine's own calls use it too. Remote
+checkpoints (``http(s)://``, and ``torchvision://``, ``open-mmlab://``,
+``mmcls://``, which mmengine resolves to URLs) are downloaded into torch
+hub's cache (``$TORCH_HOME/hub/checkpoints``, as torch names the files) by
+:func:`load_url`, then read from there by the same safe loader.
 
 A pickle can run arbitrary code while it is read. torch's ``weights_only``
 unpickler builds only tensors, containers and the globals it is told are
@@ -157,6 +161,37 @@ def load_checkpoint_file(path: str,
             'holds objects beyond tensors and the allowlisted types '
             f'({SAFE_GLOBALS_DOC}), and unpickling them can run code. If '
             f'you trust this file, load it with {OPT_IN}.') from None
+
+
+def load_url(url: str,
+             model_dir: Optional[str] = None,
+             map_location: Any = 'cpu',
+             progress: bool = True,
+             check_hash: bool = False,
+             file_name: Optional[str] = None,
+             **_) -> Any:
+    """``torch.hub.load_state_dict_from_url`` through the safe loader: the
+    same cache file (downloaded when missing), then
+    :func:`load_checkpoint_file` (torch's own reads it with
+    ``weights_only=False``, as mmengine calls it)."""
+    from urllib.parse import urlparse
+
+    from torch.hub import HASH_REGEX, download_url_to_file, get_dir
+    model_dir = model_dir or osp.join(get_dir(), 'checkpoints')
+    cached = osp.join(model_dir,
+                      file_name or osp.basename(urlparse(url).path))
+    if not osp.isfile(cached):
+        os.makedirs(model_dir, exist_ok=True)
+        match = HASH_REGEX.search(osp.basename(cached))
+        try:
+            download_url_to_file(url, cached, match and check_hash and
+                                 match.group(1), progress=progress)
+        except OSError as e:  # URLError is one
+            raise CheckpointError(
+                f'checkpoint {url}: cannot be downloaded ({e}); download it '
+                f'by hand and pass the local path, or put it at {cached}'
+            ) from None
+    return load_checkpoint_file(cached, map_location=map_location)
 
 
 def _load(path, map_location, weights_only, mmap):
