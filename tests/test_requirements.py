@@ -82,12 +82,13 @@ def test_every_pin_is_required_somewhere_and_in_its_range():
             assert check_env.satisfies(version, spec), (name, version, spec)
 
 
-def run_check(monkeypatch, capsys, missing):
-    """check_env's exit status and stderr with ``missing`` uninstalled."""
+def run_check(monkeypatch, capsys, missing, versions=None):
+    """check_env's exit status and output with ``missing`` uninstalled and
+    ``versions`` installed instead of what is."""
     def version(name):
         if name in missing:
             raise metadata.PackageNotFoundError(name)
-        return INSTALLED(name)
+        return (versions or {}).get(name) or INSTALLED(name)
 
     monkeypatch.setattr(check_env.metadata, 'version', version)
     rc = check_env.main()
@@ -98,14 +99,20 @@ def test_check_env_demands_runtime_and_only_notes_extras(monkeypatch,
                                                          capsys):
     rc, out = run_check(monkeypatch, capsys, set())
     assert rc == 0, out.err
-    extras = {check_env.split(r)[0] for r in reqs('tests.txt')}
+    # what install.sh installs without flags (yapf comes with mmengine)
+    extras = {check_env.split(r)[0] for r in reqs('tests.txt')} - {'yapf'}
     rc, out = run_check(monkeypatch, capsys, extras)
     assert rc == 0, out.err
-    assert 'not installed (optional; add with bash tools/install.sh ' \
-        '--extras)' in out.out
+    assert 'not installed (optional, optional.txt): tensorboard, lpips; ' \
+        'add with bash tools/install.sh --extras' in out.out
+    assert 'not installed (optional, tests.txt): pytest, pytest-xdist, ' \
+        'flake8, isort; add with bash tools/install.sh --tests' in out.out
     rc, out = run_check(monkeypatch, capsys, {'lpips'})
-    assert rc == 1 and 'lpips is not installed: add with bash ' \
-        'tools/install.sh --extras' in out.err
+    assert rc == 0 and 'optional.txt): lpips;' in out.out
+    # an installed extra is held to its pin
+    rc, out = run_check(monkeypatch, capsys, set(), {'lpips': '0.1.1'})
+    assert rc == 1 and 'lpips 0.1.1 installed, 0.1.4 pinned: add with ' \
+        'bash tools/install.sh --extras' in out.err
     rc, out = run_check(monkeypatch, capsys, {'scikit-learn'})
     assert rc == 1 and 'scikit-learn is not installed: run bash ' \
         'tools/install.sh' in out.err

@@ -9,6 +9,8 @@
 work dir and refuses when there is none; a work dir that already holds
 checkpoints is not trained over without ``--resume`` or ``--fresh``;
 ``--auto-resume`` resumes when there is a checkpoint and starts otherwise.
+``--fresh`` moves the earlier run's checkpoints into ``previous_run_*``. A
+second run into a work dir in use is refused (``gvp.utils.work_dir``).
 """
 import argparse
 import os.path as osp
@@ -22,6 +24,7 @@ from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        setup_cpu_distributed)
 from gvp.utils.dist import run_reporting_errors
 from gvp.utils.resume import last_checkpoint_path, runner_checkpoints
+from gvp.utils.work_dir import acquire_work_dir, is_rank_zero
 
 
 def parse_args():
@@ -43,7 +46,7 @@ def parse_args():
         '--fresh',
         action='store_true',
         help='start from iteration 0 even if the work dir holds checkpoints '
-        'of an earlier run')
+        'of an earlier run (they are moved into WORK_DIR/previous_run_*)')
     parser.add_argument(
         '--amp', action='store_true', help='mixed precision (AmpOptimWrapper)')
     parser.add_argument(
@@ -69,6 +72,8 @@ def merge_args(cfg, args):
     if resume is None and cfg.get('resume', False):
         resume = cfg.get('load_from') or None
         auto = auto or resume is None
+    if is_rank_zero():  # a run owns its work dir (one lock per work dir)
+        acquire_work_dir(cfg.work_dir)
     if resume is None and auto and runner_checkpoints(cfg.work_dir):
         resume = 'auto'
     ckpt = resolve_resume(cfg.work_dir, resume, args.fresh)

@@ -1,10 +1,14 @@
 """Which checkpoint ``--resume`` takes, and whether ``load_from`` fits.
 
-``--resume`` without a path takes the newest *loadable* runner checkpoint
-of the work dir itself (``iter_N.pth`` / ``epoch_N.pth``, highest N first);
-broken ones are skipped and named. ``last_checkpoint`` is not trusted for
-the location: it may be absolute and point into the folder a work dir was
-copied from. An explicit ``--resume PATH`` is used as given.
+``--resume`` without a path takes the checkpoint ``last_checkpoint`` names
+when it is one of the work dir's own runner checkpoints and loads (the run
+that wrote it is the one being continued, whatever older files with higher
+numbers lie around); otherwise the newest *loadable* one of the work dir
+(``iter_N.pth`` / ``epoch_N.pth``, highest N first). Broken ones are
+skipped and named, and the choice is said with its reason. A
+``last_checkpoint`` pointing elsewhere (absolute, into the folder a work
+dir was copied from) is matched by file name only. An explicit ``--resume
+PATH`` is used as given.
 """
 import os
 import os.path as osp
@@ -16,6 +20,7 @@ from mmengine.logging import print_log
 from .errors import ResumeError
 from .safe_load import CheckpointError, load_checkpoint_file
 from .state_dict import state_dict_mismatch
+from .work_dir import is_rank_zero, move_previous_run
 
 RUNNER_KEYS = ('meta', 'state_dict', 'optimizer')
 _NAME = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
@@ -64,21 +69,40 @@ def check_runner_checkpoint(path: str) -> dict:
     return ckpt
 
 
+def _named_by_last_checkpoint(work_dir: str, found: List[str]) -> List[str]:
+    """``found`` reordered: the file ``last_checkpoint`` names (by file name,
+    among the work dir's own) first."""
+    named = last_checkpoint_path(work_dir)
+    first = [p for p in found
+             if named and osp.basename(p) == osp.basename(named)]
+    return first + [p for p in found if p not in first]
+
+
 def find_resume_checkpoint(work_dir: str) -> Tuple[str, List[str]]:
-    """The newest loadable runner checkpoint of ``work_dir`` and the
-    messages about the broken ones skipped on the way.
+    """The runner checkpoint of ``work_dir`` to resume (see the module
+    docstring) and the messages about the broken ones skipped and about the
+    choice.
 
     Raises:
         ResumeError: the work dir holds no loadable checkpoint.
     """
     skipped = []
-    for path in runner_checkpoints(work_dir):
+    found = runner_checkpoints(work_dir)
+    ordered = _named_by_last_checkpoint(work_dir, found)
+    for path in ordered:
         try:
             check_runner_checkpoint(path)
         except CheckpointError as e:
             skipped.append(str(e))
             continue
-        return path, skipped
+        if path == ordered[0] and path != found[0]:
+            why = (f'named by last_checkpoint (the newest number, '
+                   f'{osp.basename(found[0])}, is of an earlier run)')
+        elif path == ordered[0] and last_checkpoint_path(work_dir):
+            why = 'named by last_checkpoint'
+        else:
+            why = 'the newest loadable one'
+        return path, skipped + [f'taking {osp.basename(path)}: {why}']
     looked = (f'{len(skipped)} checkpoint(s), none loadable: '
               + ' | '.join(skipped)) if skipped else \
         'no iter_N.pth / epoch_N.pth there'
@@ -109,13 +133,15 @@ def resolve_resume(work_dir: str, resume: Optional[str], fresh: bool,
                 f'({", ".join(osp.basename(p) for p in existing[:3])}): '
                 'continue that run with --resume, use another --work-dir, '
                 'or start over on purpose with --fresh (its checkpoints are '
-                'then overwritten as the new run saves).')
+                'then moved aside into a previous_run_* folder).')
+        if existing and is_rank_zero():
+            move_previous_run(work_dir, existing, log)
         return None
     if resume == 'auto':
-        path, skipped = find_resume_checkpoint(work_dir)
-        for msg in skipped:
+        path, notes = find_resume_checkpoint(work_dir)
+        for msg in notes[:-1]:
             log(f'--resume: skipping {msg}')
-        log(f'--resume: resuming from {path}')
+        log(f'--resume: resuming from {path} ({notes[-1]})')
         return path
     check_runner_checkpoint(resume)
     return resume

@@ -8,8 +8,9 @@ without flags installs :data:`BUILD` and :data:`RUNTIME` (``setup.py``'s
 ``install_requires`` is :data:`RUNTIME`), and this script demands exactly
 those, each at its ``requirements/constraints.txt`` pin where it has one.
 Each group of :data:`EXTRAS` (``setup.py``'s ``extras_require``) is checked
-only where installed; what is missing is named with the command that adds
-it. ``tests/test_requirements.py`` fails when these disagree.
+only where installed (an installed extra must be at its pin); what is not
+installed is named, with the command that adds it, and is no problem.
+``tests/test_requirements.py`` fails when these disagree.
 """
 import importlib.metadata as metadata
 import importlib.util
@@ -83,15 +84,18 @@ def check(requirement, pinned):
 def check_group(files, pinned, required, fix, seen):
     """Print each requirement's version; return the problems, each ending in
     ``fix``. Requirements in ``seen`` (checked with an earlier group) are
-    skipped and the rest added to it. An optional group (``required=False``)
-    not installed at all is reported as one note, not as problems."""
+    skipped and the rest added to it. In an optional group
+    (``required=False``) what is not installed is one note, not a problem;
+    what is installed must still be at its pin."""
     todo = [r for r in dict.fromkeys(sum((read(f) for f in files), []))
             if r not in seen]
     seen.update(todo)
     results = [(split(r)[0], *check(r, pinned)) for r in todo]
-    if not required and all(v is None for _, v, _ in results):
-        print(f'{"/".join(files)}: not installed (optional; {fix})')
-        return []
+    missing = [name for name, version, _ in results if version is None]
+    if not required and missing:
+        print(f'not installed (optional, {"/".join(files)}): '
+              f'{", ".join(missing)}; {fix}')
+        results = [r for r in results if r[1] is not None]
     for name, version, _ in results:
         print(f'{name:<16}{version or "-"}')
     return [f'{problem}: {fix}' for _, _, problem in results if problem]
