@@ -274,3 +274,61 @@ def _descends(pid, ancestor):
             return False
         pid = int(stat.rsplit(')', 1)[1].split()[1])
     return False
+
+
+def test_resume_names_what_the_checkpoint_overrides(tmp_path, root,
+                                                    fashion_mnist_subset):
+    """A lower lr on resume is ignored by mmengine (optimizer and scheduler
+    state win): the run says so in one warning, ``--reset-lr`` takes the
+    config's lr, and a max_iters below the checkpoint is refused."""
+    cfg = _config(tmp_path, root, fashion_mnist_subset)
+    work = str(tmp_path / 'work')
+    assert _train(root, cfg, work, '--cfg-options',
+                  'train_cfg.max_iters=10').returncode == 0
+    lower = ('optim_wrapper.optimizer.lr=1e-5', 'train_cfg.max_iters=12')
+    proc = _train(root, cfg, work, '--resume', '--cfg-options', *lower)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout + proc.stderr
+    assert 'resume: the checkpoint overrides the config: optimizer lr ' \
+        '0.00015 (config 1e-05)' in out and '--reset-lr' in out
+    assert 'resuming from' in out and 'named by last_checkpoint' in out
+    lr_kept = {r['iter']: r['lr'] for r in logged_scalars(work)}[12]
+    shutil.rmtree(work + '_b', ignore_errors=True)
+    shutil.copytree(work, work + '_b')
+    for path in glob(f'{work}_b/iter_12.pth'):
+        os.remove(path)
+    (tmp_path / 'work_b' / 'last_checkpoint').write_text('iter_10.pth')
+    proc = _train(root, cfg, work + '_b', '--resume', '--reset-lr',
+                  '--cfg-options', *lower)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lr_reset = {r['iter']: r['lr'] for r in logged_scalars(work + '_b')}[12]
+    assert lr_reset == pytest.approx(lr_kept * 1e-5 / 1.5e-4)
+    proc = _train(root, cfg, work, '--resume', '--cfg-options',
+                  'train_cfg.max_iters=4')
+    assert proc.returncode == 1
+    assert _last_error_line(proc) == (
+        "error: resume: train_cfg.max_iters=4 is below the checkpoint's "
+        'iteration 12: nothing to train; raise train_cfg.max_iters or '
+        'start over with --fresh')
+
+
+def test_flipped_bits_and_non_finite_moments_refused_at_load(tmp_path):
+    from gvp.utils import CheckpointError
+    good = tmp_path / 'iter_1.pth'
+    torch.save(dict(meta={}, state_dict={'w': torch.randn(1000)},
+                    optimizer={}), good)
+    data = bytearray(good.read_bytes())
+    at = data.find(b'data/0') + 400
+    data[at:at + 8] = bytes(b ^ 0xFF for b in data[at:at + 8])
+    flipped = tmp_path / 'iter_2.pth'
+    flipped.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match='iter_2.pth: damaged, record '
+                       r'.*data/0 fails its CRC-32'):
+        load_checkpoint_file(str(flipped))
+    inf = tmp_path / 'iter_3.pth'
+    torch.save(dict(meta={}, state_dict={'w': torch.ones(2)}, optimizer={
+        'state': {0: {'exp_avg_sq': torch.tensor([float('inf')])}}}), inf)
+    with pytest.raises(CheckpointError, match='optimizer.state.0.exp_avg_sq '
+                       'hold NaN/inf'):
+        load_checkpoint_file(str(inf))
+    assert load_checkpoint_file(str(good))['state_dict']['w'].shape == (1000,)

@@ -48,6 +48,12 @@ def parse_args():
         help='start from iteration 0 even if the work dir holds checkpoints '
         'of an earlier run (they are moved into WORK_DIR/previous_run_*)')
     parser.add_argument(
+        '--reset-lr',
+        action='store_true',
+        help='with --resume: take the lr and the schedule from the config '
+        '(the checkpoint\'s optimizer / scheduler state would override '
+        'them); weights, moments and the iteration from the checkpoint')
+    parser.add_argument(
         '--amp', action='store_true', help='mixed precision (AmpOptimWrapper)')
     parser.add_argument(
         '--no-validate',
@@ -80,6 +86,8 @@ def merge_args(cfg, args):
     cfg.resume = ckpt is not None
     if ckpt is not None:
         cfg.load_from = ckpt
+    if args.reset_lr:
+        cfg.default_hooks.checkpoint.reset_lr_on_resume = True
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.auto_scale_lr:

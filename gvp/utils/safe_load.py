@@ -118,6 +118,49 @@ def _check_file(path: str) -> None:
         raise CheckpointError(
             f'checkpoint {path}: {what} ({size} bytes); use another '
             'checkpoint or re-create this one')
+    # torch.load does not check the CRC-32 that torch.save writes for each
+    # record: flipped bits inside tensor data would load silently
+    try:
+        bad = zipfile.ZipFile(path).testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        bad = f'({_first_line(e)})'
+    if bad:
+        raise CheckpointError(
+            f'checkpoint {path}: damaged, record {bad} fails its CRC-32 '
+            'check (a bit flipped on disk or in transfer); use another '
+            'checkpoint or copy this one again')
+
+
+def non_finite_tensors(obj, prefix: str = '') -> list:
+    """Dotted names of the floating tensors in ``obj`` (nested dicts, lists,
+    tuples: weights, optimizer moments) that hold NaN or inf."""
+    if torch.is_tensor(obj):
+        if obj.is_floating_point() and obj.numel() and \
+                not bool(torch.isfinite(obj).all()):
+            return [prefix or '(the tensor)']
+        return []
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    else:
+        return []
+    out = []
+    for key, value in items:
+        out += non_finite_tensors(value, f'{prefix}.{key}' if prefix
+                                  else str(key))
+    return out
+
+
+def _refuse_non_finite(path: str, ckpt: Any) -> Any:
+    bad = non_finite_tensors(ckpt)
+    if bad:
+        more = f' and {len(bad) - 3} more' if len(bad) > 3 else ''
+        raise CheckpointError(
+            f'checkpoint {path}: {", ".join(bad[:3])}{more} hold NaN/inf '
+            '(a diverged run saved by a tool that does not check); use an '
+            'earlier checkpoint')
+    return ckpt
 
 
 def load_checkpoint_file(path: str,
@@ -150,10 +193,12 @@ def load_checkpoint_file(path: str,
             stacklevel=2)
         print(f'WARNING: unsafe load of {path} (trusted by opt-in)',
               flush=True)
-        return _load(path, map_location, False, mmap)
+        return _refuse_non_finite(path, _load(path, map_location, False,
+                                              mmap))
     try:
         with torch.serialization.safe_globals(_safe_globals()):
-            return _load(path, map_location, True, mmap)
+            return _refuse_non_finite(path, _load(path, map_location, True,
+                                                  mmap))
     except pickle.UnpicklingError as e:
         reason = _first_line(e)
         raise CheckpointError(

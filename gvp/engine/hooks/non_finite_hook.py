@@ -7,7 +7,7 @@ from mmengine.hooks import Hook
 from gvp.registry import HOOKS
 from gvp.utils.dist import any_rank
 from gvp.utils.errors import NonFiniteError
-from .safe_checkpoint_hook import last_good_checkpoint
+from .safe_checkpoint_hook import RESUME_ADVICE, last_good_checkpoint
 
 
 def _as_float(value):
@@ -82,6 +82,6 @@ class NonFiniteCheckHook(Hook):
         raise NonFiniteError(
             f'iteration {runner.iter + 1}: {what}. Training stopped; '
             'nothing of this iteration was saved. Last good checkpoint: '
-            f'{last_good_checkpoint(runner)}. Resume from it with a lower '
-            'lr or gradient clipping (optim_wrapper.clip_grad), or check '
-            'the data for inf/NaN.')
+            f'{last_good_checkpoint(runner)}; {RESUME_ADVICE}, or '
+            'clip gradients (optim_wrapper.clip_grad), or check the data '
+            'for inf/NaN.')

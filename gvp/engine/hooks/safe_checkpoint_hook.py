@@ -9,11 +9,18 @@ What it changes in mmengine's ``CheckpointHook`` (same arguments):
 * **rotation after the save**: mmengine deletes the oldest checkpoint
   *before* writing the new one, so with ``max_keep_ckpts=1`` a failed save
   leaves nothing; here the old one goes only once the new one is on disk;
-* **no non-finite weights**: a checkpoint whose model weights hold NaN/inf
-  is refused (:class:`~gvp.utils.errors.NonFiniteError`), so rotation
-  never replaces a good checkpoint by a broken one;
+* **no non-finite weights**: a checkpoint whose model weights or
+  optimizer state hold NaN/inf is refused
+  (:class:`~gvp.utils.errors.NonFiniteError`), so rotation never replaces
+  a good checkpoint by a broken one;
 * **relative ``last_checkpoint``**: the file name relative to the work dir,
   so a copied work dir resumes from its own files;
+* **what a resume overrides**: the config values that the checkpoint's
+  optimizer / scheduler state replace (lr, schedule) are named in one
+  warning; ``reset_lr_on_resume=True`` (``tools/train.py --reset-lr``)
+  takes them from the config instead
+  (:mod:`gvp.engine.hooks.resume_overrides`); a ``max_iters`` /
+  ``max_epochs`` below the checkpoint's is refused;
 * **RNG states**: every rank's Python / numpy / torch generator states are
   saved (message hub ``rng_states``) and restored on resume *after*
   mmengine's loop has replayed the data loader to the resume point, so a
@@ -31,8 +38,10 @@ from mmengine.logging import print_log
 from gvp.registry import HOOKS
 from gvp.utils.atomic_io import ATOMIC_BACKEND, atomic_write
 from gvp.utils.dist import any_rank
-from gvp.utils.errors import NonFiniteError
+from gvp.utils.errors import NonFiniteError, ResumeError
 from gvp.utils.rng import capture_rng_state, restore_rng_state
+from gvp.utils.safe_load import non_finite_tensors
+from .resume_overrides import reset_lr, resume_overrides
 
 RNG_KEY = 'rng_states'
 
@@ -68,9 +77,20 @@ def non_finite_keys(state_dict) -> list:
 
 
 def last_good_checkpoint(runner) -> str:
-    """The newest checkpoint this run completed, or a phrase saying none."""
-    path = runner.message_hub.get_info('last_ckpt')
-    return path if path else '(none saved yet)'
+    """The checkpoint of the work dir that ``--resume`` would take now,
+    looked up on disk (not the message hub's memory, which a resume brings
+    from another time or folder), or a phrase saying none."""
+    from gvp.utils.errors import ResumeError
+    from gvp.utils.resume import find_resume_checkpoint
+    try:
+        return find_resume_checkpoint(runner.work_dir)[0]
+    except ResumeError:
+        return '(none saved yet)'
+
+
+RESUME_ADVICE = ('resume from it with a lower lr: tools/train.py CONFIG '
+                 '--resume --reset-lr --cfg-options '
+                 'optim_wrapper.optimizer.lr=LOWER')
 
 
 @HOOKS.register_module()
@@ -78,7 +98,8 @@ class SafeCheckpointHook(CheckpointHook):
     """mmengine's ``CheckpointHook`` with atomic, finite, rotation-safe
     checkpoints and saved RNG states (see the module docstring)."""
 
-    def __init__(self, *args, backend_args=None, **kwargs):
+    def __init__(self, *args, backend_args=None, reset_lr_on_resume=False,
+                 **kwargs):
         out_dir = kwargs.get('out_dir') or ''
         if backend_args is None and '://' not in str(out_dir):
             # local files: atomic writes (a remote out_dir keeps the
@@ -86,11 +107,15 @@ class SafeCheckpointHook(CheckpointHook):
             backend_args = dict(backend=ATOMIC_BACKEND)
         super().__init__(*args, backend_args=backend_args, **kwargs)
         self._resumed_rng = None
+        self.reset_lr_on_resume = reset_lr_on_resume
 
     # -- saving --------------------------------------------------------- #
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('state_dict', {})
         bad = non_finite_keys(state)
+        if not _is_sharded(state):
+            bad += ['optimizer.' + k for k in non_finite_tensors(
+                checkpoint.get('optimizer', {}))]
         if _is_sharded(state) and any_rank(bool(bad)):
             # a sharded save is collective: every rank must refuse together
             bad = bad or ['(on another rank)']
@@ -101,8 +126,8 @@ class SafeCheckpointHook(CheckpointHook):
                 f'refusing to save the checkpoint of iteration '
                 f'{meta.get("iter")} (epoch {meta.get("epoch")}): weights '
                 f'{", ".join(bad[:3])}{more} are not finite. Last good '
-                f'checkpoint: {last_good_checkpoint(runner)}; resume from '
-                'it with a lower lr (or check the data).')
+                f'checkpoint: {last_good_checkpoint(runner)}; '
+                f'{RESUME_ADVICE} (or check the data).')
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         # every rank's generators (a collective: all ranks come here)
@@ -161,6 +186,34 @@ class SafeCheckpointHook(CheckpointHook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         info = checkpoint.get('message_hub', {}).get('runtime_info', {})
         self._resumed_rng = info.get(RNG_KEY)
+        if getattr(runner, '_resume', False):  # not load_from
+            self._check_resume(runner, checkpoint)
+
+    def _check_resume(self, runner, checkpoint: dict) -> None:
+        """Refuse a loop shorter than the checkpoint; name (or, with
+        ``reset_lr_on_resume``, reset) what the checkpoint overrides."""
+        meta, loop = checkpoint.get('meta', {}), runner.train_loop
+        for key, unit, done in (('max_iters', 'iteration', meta.get('iter')),
+                                ('max_epochs', 'epoch', meta.get('epoch'))):
+            end = getattr(loop, key, None)
+            if isinstance(end, int) and done and end < done:
+                raise ResumeError(
+                    f'resume: train_cfg.{key}={end} is below the '
+                    f'checkpoint\'s {unit} {done}: nothing to train; '
+                    f'raise train_cfg.{key} or start over with --fresh')
+        if self.reset_lr_on_resume:
+            reset_lr(runner, checkpoint)
+            print_log('resume: lr and schedule from the config '
+                      '(--reset-lr), position from the checkpoint',
+                      logger='current')
+            return
+        overrides = resume_overrides(runner, checkpoint)
+        if overrides:
+            print_log(
+                'resume: the checkpoint overrides the config: '
+                f'{"; ".join(overrides)}. To take the config\'s lr and '
+                'schedule, resume with --reset-lr', logger='current',
+                level=30)
 
     def before_train_epoch(self, runner) -> None:
         states, self._resumed_rng = self._resumed_rng, None
