@@ -57,6 +57,8 @@ def start(cfg, work, max_iters, log_path):
         import traceback
         traceback.print_exc()
         code = 1
+    import atexit
+    atexit._run_exitfuncs()  # as an interpreter's exit: the run lock goes
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -207,6 +207,12 @@ train_dataloader['batch_size'] = 4
             row['before'] or 1)
     assert out['exit'] == 0
     assert out['final'][-1] == out['expected_final'] > 20
+    # rotation held after every resume, and no temporaries were left
+    assert len(out['final']) == 2, out['final']
+    assert sorted(os.listdir(work)) == sorted(
+        [f'iter_{it}.pth' for it in out['final']] + ['last_checkpoint'] +
+        [d for d in os.listdir(work) if os.path.isdir(f'{work}/{d}')]), \
+        os.listdir(work)
 
 
 def test_hung_rank_ends_the_job_with_its_name(tmp_path, root,

@@ -199,15 +199,42 @@ def test_fresh_run_over_checkpoints_refused(tmp_path):
         resolve_resume(str(tmp_path), 'auto', True)
 
 
+def assert_hint_works(message, path):
+    """The ``--cfg-options`` the message prints, pasted into train.py's
+    parser and merged into a config, load ``path`` as the backbone."""
+    import argparse
+    import shlex
+
+    from mmengine.config import Config, DictAction
+    words = shlex.split(message.rsplit('--cfg-options ', 1)[1])
+    words = [w for w in words if '=' in w]  # the options, not the prose
+    words = [w.rstrip('.,)') for w in words]
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg = Config(dict(model=dict(backbone=dict(type='X'))))
+    cfg.merge_from_dict(parser.parse_args(['--cfg-options',
+                                           *words]).cfg_options)
+    assert cfg.model.backbone.init_cfg == dict(type='Pretrained',
+                                               checkpoint=path)
+
+
+def test_resume_hint_for_weights_only_works_pasted(tmp_path):
+    torch.save({'state_dict': {'w': torch.zeros(1)}}, tmp_path / 'vit.pth')
+    with pytest.raises(CheckpointError, match='not a training') as e:
+        check_runner_checkpoint(str(tmp_path / 'vit.pth'))
+    assert_hint_works(str(e.value), str(tmp_path / 'vit.pth'))
+
+
 def test_load_from_converted_backbone_says_use_pretrained(tmp_path):
     from gvp_testing import tiny_gvp
     model = MODELS.build(tiny_gvp())
     backbone = {k[len('backbone.'):]: v for k, v in
                 model.state_dict().items() if k.startswith('backbone.')}
     torch.save({'state_dict': backbone}, tmp_path / 'vit.pth')
-    with pytest.raises(CheckpointError, match="init_cfg=dict"
-                       r"\(type='Pretrained'"):
+    with pytest.raises(CheckpointError, match='--cfg-options model.backbone.'
+                       'init_cfg.type=Pretrained') as e:
         check_load_from(model, str(tmp_path / 'vit.pth'))
+    assert_hint_works(str(e.value), str(tmp_path / 'vit.pth'))
     torch.save({'state_dict': model.state_dict()}, tmp_path / 'full.pth')
     check_load_from(model, str(tmp_path / 'full.pth'))
     bad = dict(model.state_dict())
@@ -215,3 +242,61 @@ def test_load_from_converted_backbone_says_use_pretrained(tmp_path):
     torch.save({'state_dict': bad}, tmp_path / 'shape.pth')
     with pytest.raises(CheckpointError, match='mis-shaped.*head.predictor'):
         check_load_from(model, str(tmp_path / 'shape.pth'))
+
+
+@pytest.fixture
+def small_mount(tmp_path):
+    """A 1 MiB tmpfs (root only: CI runs as root) and a read-only one."""
+    full, ro = tmp_path / 'full', tmp_path / 'ro'
+    full.mkdir()
+    ro.mkdir()
+    mounted = []
+    for path, opts in ((full, 'size=1m'), (ro, 'size=1m,ro')):
+        if subprocess.run(['mount', '-t', 'tmpfs', '-o', opts, 'tmpfs',
+                           str(path)], capture_output=True).returncode:
+            pytest.skip('needs root to mount a tmpfs')
+        mounted.append(path)
+    yield full, ro
+    for path in mounted:
+        subprocess.run(['umount', str(path)])
+
+
+def test_disk_full_and_read_only_say_one_line(small_mount):
+    from gvp.utils.atomic_io import WriteError
+    full, ro = small_mount
+    atomic_write(str(full / 'iter_1.pth'), b'old')
+    with pytest.raises(WriteError, match=r'no space left to write .*iter_2'
+                       r'.pth: it needs 2.0 MiB, 1.0 MiB are free') as e:
+        atomic_write(str(full / 'iter_2.pth'), b'x' * (2 << 20))
+    assert '\n' not in str(e.value)
+    # the previous file survives and no temporary is left
+    assert sorted(p.name for p in full.iterdir()) == ['iter_1.pth']
+    with pytest.raises(WriteError, match='cannot write .*ro/iter_1.pth: '
+                       'read-only file system .*give a writable --work-dir'):
+        atomic_write(str(ro / 'iter_1.pth'), b'x')
+
+
+def test_checkpoints_get_the_umask_mode(tmp_path):
+    before = os.umask(0o022)
+    try:
+        atomic_write(str(tmp_path / 'iter_1.pth'), b'x')
+    finally:
+        os.umask(before)
+    assert (tmp_path / 'iter_1.pth').stat().st_mode & 0o777 == 0o644
+
+
+def test_malformed_ann_file_lines_are_named(tmp_path):
+    from gvp.utils import DataError
+    from gvp.utils.preflight import check_ann_lines
+    ann = tmp_path / 'train.txt'
+    for text, says in (('a.png 0\n\nb.png 1\n', 'line 2 is blank'),
+                       ('a.png 0\nb.png\n', "line 2 is 'b.png', not"),
+                       ('a.png 0\nb.png 12\n', 'line 2 has label 12, '
+                        'outside 0..9')):
+        ann.write_text(text)
+        with pytest.raises(DataError, match=f'where: {ann} {says}'):
+            check_ann_lines(str(ann), 'where', num_classes=10)
+    ann.write_text('a.png 0\nb.png 9\n\n')  # trailing blank lines are fine
+    check_ann_lines(str(ann), 'where', num_classes=10)
+    ann.write_text('a.png\nb.png\n')  # no labels (pretraining) is fine
+    check_ann_lines(str(ann), 'where')

@@ -87,3 +87,23 @@ def test_dist_train_two_cpu_processes(tmp_path, root, fashion_mnist_subset):
         'World size: 2' in log
     assert os.path.isfile(f'{work}/iter_10.pth')
     assert log.count('checkpoint: ') == 1  # rank 0 reports
+
+
+@pytest.mark.parametrize('args, says', [
+    (['no/such/config.py'], 'error: config no/such/config.py: no such '
+     'file; give the path of a config'),
+    ([DEMO, '--amp'], "error: --amp: mixed precision (mmengine's "
+     'AmpOptimWrapper) needs a CUDA GPU'),
+    ([DEMO, '--cfg-options', 'model.backbone.type=GVPViTT'],
+     'error: config: GVPViTT is not in the'),
+])
+def test_bad_invocations_get_one_line(tmp_path, root, args, says):
+    if '--amp' in args and torch.cuda.is_available():
+        pytest.skip('--amp is valid on a GPU')
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', *args, '--work-dir',
+         str(tmp_path / 'w')], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith(says), proc.stderr[-1500:]
+    assert 'Traceback' not in proc.stderr

@@ -15,6 +15,7 @@ second run into a work dir in use is refused (``gvp.utils.work_dir``).
 import argparse
 import os.path as osp
 
+import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -23,6 +24,7 @@ from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        check_load_from, parse_common, resolve_resume,
                        setup_cpu_distributed)
 from gvp.utils.dist import run_reporting_errors
+from gvp.utils.errors import GVPError
 from gvp.utils.resume import last_checkpoint_path, runner_checkpoints
 from gvp.utils.work_dir import acquire_work_dir, is_rank_zero
 
@@ -70,6 +72,10 @@ def parse_args():
 def merge_args(cfg, args):
     apply_common_args(cfg, args)
     if args.amp:
+        if not torch.cuda.is_available():
+            raise GVPError('--amp: mixed precision (mmengine\'s '
+                           'AmpOptimWrapper) needs a CUDA GPU and none is '
+                           'visible; drop --amp on a CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     # a config's ``resume = True`` (mmengine: resume if there is something
@@ -107,6 +113,9 @@ def report(runner):
 
 def main():
     args = parse_args()
+    if not osp.isfile(args.config):
+        raise GVPError(f'config {args.config}: no such file; give the path '
+                       'of a config (configs/gvp/*.py)')
     cfg = merge_args(Config.fromfile(args.config), args)
     check_data_paths(cfg)
     if 'runner_type' in cfg:

@@ -167,6 +167,14 @@ def run_reporting_errors(main) -> None:
     becomes one line on stderr and exit status 1."""
     try:
         main()
+    except KeyError as e:
+        if 'registry' not in str(e) or 'is not in the' not in str(e):
+            raise
+        # mmengine's build error for a typo'd ``type=``: the line that
+        # names it, without the traceback
+        print(f'error: config: {str(e).strip(chr(34) + chr(39))[:300]}',
+              file=sys.stderr, flush=True)
+        sys.exit(1)
     except GVPError as e:
         where = f'rank {dist.get_rank()}: ' if dist.is_initialized() else ''
         print(f'error: {where}{_last_line(e)}', file=sys.stderr, flush=True)

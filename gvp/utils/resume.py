@@ -26,6 +26,14 @@ RUNNER_KEYS = ('meta', 'state_dict', 'optimizer')
 _NAME = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
 
 
+def pretrained_hint(path: str) -> str:
+    """The ``--cfg-options`` that load ``path`` as the backbone's
+    ``init_cfg``, in the dotted form (a ``dict(...)`` value sends mmengine
+    0.10.7's parser into a RecursionError)."""
+    return ('model.backbone.init_cfg.type=Pretrained '
+            f'model.backbone.init_cfg.checkpoint={path}')
+
+
 def last_checkpoint_path(work_dir: str) -> Optional[str]:
     """The file ``work_dir/last_checkpoint`` names (relative to the work
     dir as we write it, or absolute as mmengine does), or ``None``."""
@@ -63,9 +71,9 @@ def check_runner_checkpoint(path: str) -> dict:
             f'--resume {path}: not a training checkpoint (it has no '
             f'{", ".join(missing)}); resume takes a runner checkpoint such '
             'as work_dirs/<config>/iter_N.pth. To start from weights only, '
-            f'use --cfg-options load_from={path} (a whole model) or '
-            "model.backbone.init_cfg=\"dict(type='Pretrained', "
-            f"checkpoint='{path}')\" (a converted backbone).")
+            f'use --cfg-options load_from={path} (a whole model), or '
+            f'--cfg-options {pretrained_hint(path)} (a converted '
+            'backbone).')
     return ckpt
 
 
@@ -173,8 +181,8 @@ def check_load_from(model, path: str) -> None:
                 if k.startswith('backbone.')}
     if backbone and sum(k in backbone for k in given) >= len(given) // 2:
         hint = (' It looks like backbone weights (a converted checkpoint): '
-                'load them with --cfg-options "model.backbone.init_cfg='
-                f"dict(type='Pretrained', checkpoint='{path}')\" instead.")
+                f'load them with --cfg-options {pretrained_hint(path)} '
+                'instead.')
     else:
         hint = (' Use a checkpoint of this model, or init_cfg=dict(type='
                 "'Pretrained', checkpoint=..., prefix=...) for a part of it.")

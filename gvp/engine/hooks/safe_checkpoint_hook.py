@@ -27,8 +27,10 @@ What it changes in mmengine's ``CheckpointHook`` (same arguments):
   resumed run draws the same crops, flips and mask plans as an
   uninterrupted one.
 """
+import os
 import os.path as osp
-from collections import deque
+import re
+import shutil
 
 import torch
 from mmengine.dist import all_gather_object, get_rank, is_main_process
@@ -36,7 +38,8 @@ from mmengine.hooks import CheckpointHook
 from mmengine.logging import print_log
 
 from gvp.registry import HOOKS
-from gvp.utils.atomic_io import ATOMIC_BACKEND, atomic_write
+from gvp.utils.atomic_io import (ATOMIC_BACKEND, WriteError, atomic_write,
+                                 remove_stray_temporaries)
 from gvp.utils.dist import any_rank
 from gvp.utils.errors import NonFiniteError, ResumeError
 from gvp.utils.rng import capture_rng_state, restore_rng_state
@@ -134,16 +137,20 @@ class SafeCheckpointHook(CheckpointHook):
         runner.message_hub.update_info(RNG_KEY,
                                        all_gather_object(capture_rng_state()))
         ckpt_filename = self.filename_tmpl.format(step)
-        runner.save_checkpoint(
-            self.out_dir,
-            ckpt_filename,
-            self.file_client_args,
-            save_optimizer=self.save_optimizer,
-            save_param_scheduler=self.save_param_scheduler,
-            meta=meta,
-            by_epoch=self.by_epoch,
-            backend_args=self.backend_args,
-            **self.args)
+        try:
+            runner.save_checkpoint(
+                self.out_dir,
+                ckpt_filename,
+                self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler,
+                meta=meta,
+                by_epoch=self.by_epoch,
+                backend_args=self.backend_args,
+                **self.args)
+        except WriteError as e:
+            raise WriteError(f'{e}. Training stopped; last good checkpoint: '
+                             f'{last_good_checkpoint(runner)}') from None
         # only now is it safe to point at it and to drop older ones
         self.last_ckpt = self.file_backend.join_path(self.out_dir,
                                                      ckpt_filename)
@@ -163,24 +170,35 @@ class SafeCheckpointHook(CheckpointHook):
         atomic_write(osp.join(work_dir, 'last_checkpoint'), target)
 
     def _rotate(self, runner, step) -> None:
-        if self.max_keep_ckpts <= 0:
+        """Keep the ``max_keep_ckpts`` newest of the checkpoints on disk up
+        to ``step`` (mmengine's in-memory list, restored from the
+        checkpoint a run resumes, never holds that checkpoint: it was never
+        rotated away). Files of a later step (a run resumed from an earlier
+        checkpoint) are left alone."""
+        if self.max_keep_ckpts <= 0 or not is_main_process():
             return
-        # mmengine builds a deque with maxlen, which drops ids silently
-        keep = deque(getattr(self, 'keep_ckpt_ids', ()))
-        if not keep or keep[-1] != step:
-            keep.append(step)
-        while len(keep) > self.max_keep_ckpts:
-            old = keep.popleft()
-            if not is_main_process() or old == step:
-                continue
-            path = self.file_backend.join_path(self.out_dir,
-                                               self.filename_tmpl.format(old))
-            if self.file_backend.isfile(path):
-                self.file_backend.remove(path)
-            elif self.file_backend.isdir(path):
-                self.file_backend.rmtree(path)
-        self.keep_ckpt_ids = keep
-        runner.message_hub.update_info('keep_ckpt_ids', list(keep))
+        pattern = re.compile('^' + re.escape(self.filename_tmpl).replace(
+            r'\{\}', r'(\d+)') + '$')
+        folder = str(self.out_dir)
+        if '://' in folder or not osp.isdir(folder):
+            return
+        steps = sorted(int(m.group(1)) for m in map(pattern.match,
+                                                    os.listdir(folder))
+                       if m and int(m.group(1)) <= step)
+        for old in steps[:-self.max_keep_ckpts]:
+            path = osp.join(folder, self.filename_tmpl.format(old))
+            if osp.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if is_main_process() and '://' not in str(self.out_dir) and \
+                osp.isdir(str(self.out_dir)):
+            for path in remove_stray_temporaries(str(self.out_dir)):
+                print_log(f'removed {path}, left by a save that was '
+                          'interrupted', logger='current')
 
     # -- resuming ------------------------------------------------------- #
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
