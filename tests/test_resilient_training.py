@@ -310,6 +310,12 @@ def test_resume_names_what_the_checkpoint_overrides(tmp_path, root,
     lr_reset = {r['iter']: r['lr'] for r in logged_scalars(work + '_b')}[12]
     assert lr_reset == pytest.approx(lr_kept * 1e-5 / 1.5e-4)
     proc = _train(root, cfg, work, '--resume', '--cfg-options',
+                  'model.backbone.arch.embed_dims=64',
+                  'model.head.embed_dims=64')
+    assert proc.returncode == 1 and _last_error_line(proc).startswith(
+        "error: resume: the checkpoint's model does not fit this config "
+        '(mis-shaped'), proc.stderr[-1500:]
+    proc = _train(root, cfg, work, '--resume', '--cfg-options',
                   'train_cfg.max_iters=4')
     assert proc.returncode == 1
     assert _last_error_line(proc) == (

@@ -300,3 +300,14 @@ def test_malformed_ann_file_lines_are_named(tmp_path):
     check_ann_lines(str(ann), 'where', num_classes=10)
     ann.write_text('a.png\nb.png\n')  # no labels (pretraining) is fine
     check_ann_lines(str(ann), 'where')
+
+
+def test_legacy_format_checkpoint_loads_safely(tmp_path):
+    """Non-zip (torch < 1.6) files are not "damaged": they load, through
+    the allowlist, also where the resume preflight maps files."""
+    path = tmp_path / 'iter_3.pth'
+    torch.save(dict(meta=dict(iter=3), state_dict={'w': torch.ones(2)},
+                    optimizer={}), path, _use_new_zipfile_serialization=False)
+    assert torch.equal(load_checkpoint_file(str(path))['state_dict']['w'],
+                       torch.ones(2))
+    assert check_runner_checkpoint(str(path))['meta']['iter'] == 3

@@ -240,6 +240,8 @@ def load_url(url: str,
 
 
 def _load(path, map_location, weights_only, mmap):
+    # torch maps only zip-format files; a legacy (pre-1.6) one is read
+    mmap = mmap and zipfile.is_zipfile(path)
     try:
         return torch.load(path, map_location=map_location,
                           weights_only=weights_only, mmap=mmap)

@@ -36,6 +36,7 @@ import torch
 from mmengine.dist import all_gather_object, get_rank, is_main_process
 from mmengine.hooks import CheckpointHook
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 
 from gvp.registry import HOOKS
 from gvp.utils.atomic_io import (ATOMIC_BACKEND, WriteError, atomic_write,
@@ -44,6 +45,7 @@ from gvp.utils.dist import any_rank
 from gvp.utils.errors import NonFiniteError, ResumeError
 from gvp.utils.rng import capture_rng_state, restore_rng_state
 from gvp.utils.safe_load import non_finite_tensors
+from gvp.utils.state_dict import state_dict_mismatch
 from .resume_overrides import reset_lr, resume_overrides
 
 RNG_KEY = 'rng_states'
@@ -211,6 +213,18 @@ class SafeCheckpointHook(CheckpointHook):
         """Refuse a loop shorter than the checkpoint; name (or, with
         ``reset_lr_on_resume``, reset) what the checkpoint overrides."""
         meta, loop = checkpoint.get('meta', {}), runner.train_loop
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        state = {k[len('module.'):] if k.startswith('module.') else k: v
+                 for k, v in checkpoint.get('state_dict', {}).items()}
+        if not _is_sharded(state):
+            problems = state_dict_mismatch(model.state_dict(), state)
+            if problems:
+                raise ResumeError(
+                    'resume: the checkpoint\'s model does not fit this '
+                    f'config ({"; ".join(problems)[:400]}): resume with '
+                    'the config the run was started with, or start over '
+                    'with --fresh (load_from for the weights that fit)')
         for key, unit, done in (('max_iters', 'iteration', meta.get('iter')),
                                 ('max_epochs', 'epoch', meta.get('epoch'))):
             end = getattr(loop, key, None)
