@@ -103,7 +103,8 @@ def test_malicious_checkpoint_refused_by_train_tool(tmp_path, root,
     marker = tmp_path / 'PWNED'
     work = tmp_path / 'work'
     work.mkdir()
-    evil = write_malicious(work / 'iter_10.pth', marker)
+    # outside the work dir: --fresh would move it aside
+    evil = write_malicious(tmp_path / 'iter_10.pth', marker)
     # (``--resume`` without a path refuses it too: test_safe_checkpoints)
     runs = {
         '--resume PATH': ('--resume', evil),
@@ -114,7 +115,7 @@ def test_malicious_checkpoint_refused_by_train_tool(tmp_path, root,
         assert proc.returncode == 1, what
         line = _last_error_line(proc)
         assert 'refused by the safe loader' in line, (what, line)
-        assert 'GVP_TRUST_CHECKPOINTS=1' in line, (what, line)
+        assert f'GVP_TRUST_CHECKPOINTS={evil}' in line, (what, line)
     assert not marker.exists()
 
 

@@ -25,7 +25,7 @@ def evil(tmp_path):
 def test_malicious_refused_by_every_in_process_path(evil):
     from mmengine.runner.checkpoint import CheckpointLoader, load_checkpoint
     path, marker = evil
-    opt_in = 'GVP_TRUST_CHECKPOINTS=1'
+    opt_in = f'--trust-checkpoint {path} .* or GVP_TRUST_CHECKPOINTS={path}'
     loaders = [
         lambda: load_checkpoint_file(path),
         # mmengine's loader: --resume, load_from and Pretrained all use it
@@ -47,7 +47,7 @@ def test_malicious_refused_by_every_in_process_path(evil):
 def test_resume_without_path_skips_a_refused_checkpoint(evil):
     path, marker = evil
     with pytest.raises(ResumeError, match='none loadable.*refused by the '
-                       'safe loader.*GVP_TRUST_CHECKPOINTS=1'):
+                       f'safe loader.*GVP_TRUST_CHECKPOINTS={path}'):
         resolve_resume(os.path.dirname(path), 'auto', False)
 
 
@@ -62,6 +62,21 @@ def test_opt_in_loads_with_a_warning(evil, monkeypatch, capsys):
     marker.unlink()
 
 
+def test_opt_in_covers_the_named_file_only(evil, monkeypatch, tmp_path):
+    path, marker = evil
+    other = write_malicious(tmp_path / 'other.pth', tmp_path / 'PWNED2')
+    monkeypatch.setenv('GVP_TRUST_CHECKPOINTS', other)
+    with pytest.raises(CheckpointError, match='refused by the safe loader'):
+        load_checkpoint_file(path)
+    assert not marker.exists()
+    monkeypatch.setenv('GVP_TRUST_CHECKPOINTS', os.pathsep.join([other,
+                                                                 path]))
+    with pytest.warns(UserWarning, match='full unpickling'):
+        load_checkpoint_file(path)
+    assert marker.exists()
+    marker.unlink()
+
+
 def test_converter_refuses_then_obeys_trust_flag(evil, root, tmp_path):
     path, marker = evil
     cmd = [sys.executable, 'tools/model_converters/gvp2vit.py', path,
@@ -70,8 +85,12 @@ def test_converter_refuses_then_obeys_trust_flag(evil, root, tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith(
         f'error: checkpoint {path} refused by the safe loader')
-    assert '--trust-checkpoint' in proc.stderr
+    assert f'--trust-checkpoint {path}' in proc.stderr
     assert not (tmp_path / 'out.pth').exists()
+    proc = subprocess.run(cmd + ['--trust-checkpoint', path], cwd=root,
+                          capture_output=True, text=True)
+    assert marker.exists()  # trusted: really unpickled (and ran)
+    marker.unlink()
 
 
 def _history_buffer_checkpoint(path, mmengine_pickling: bool):

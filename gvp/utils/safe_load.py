@@ -23,9 +23,11 @@ allowlisted (``getattr(os, 'system')`` is one step from a shell); instead
 registered statistics method of ``HistoryBuffer``. Checkpoints written by
 this toolbox do not contain that call at all (:mod:`gvp.utils.compat`).
 
-Unsafe loading (plain unpickling) is an explicit opt-in for files you
-trust: ``--trust-checkpoint`` on the tools or ``GVP_TRUST_CHECKPOINTS=1``;
-each such load prints a warning naming the file.
+Unsafe loading (plain unpickling) is an explicit opt-in for the files you
+name: ``--trust-checkpoint PATH`` on the tools or
+``GVP_TRUST_CHECKPOINTS=PATH[:PATH...]``; it covers those files only, not
+every file the process loads (``GVP_TRUST_CHECKPOINTS=1`` still trusts all,
+said in the warning). Each such load prints a warning naming the file.
 """
 import os
 import os.path as osp
@@ -40,8 +42,12 @@ import torch
 from .errors import GVPError
 
 TRUST_ENV = 'GVP_TRUST_CHECKPOINTS'
-OPT_IN = (f'--trust-checkpoint (tools/train.py, test.py, converters) or '
-          f'{TRUST_ENV}=1')
+
+
+def opt_in(path: str) -> str:
+    """How to trust ``path`` (and only it)."""
+    return (f'--trust-checkpoint {path} (tools/train.py, test.py, '
+            f'converters) or {TRUST_ENV}={path}')
 
 
 class CheckpointError(GVPError):
@@ -92,8 +98,17 @@ SAFE_GLOBALS_DOC = ('mmengine HistoryBuffer, numpy ndarray/dtype/scalar '
                     'reconstruction')
 
 
-def trusted_by_env() -> bool:
-    return os.environ.get(TRUST_ENV, '') not in ('', '0')
+def trusted_by_env(path: str) -> bool:
+    """Whether ``GVP_TRUST_CHECKPOINTS`` names ``path`` (a list joined by
+    ``os.pathsep``; ``1`` trusts every file)."""
+    value = os.environ.get(TRUST_ENV, '')
+    if value in ('', '0'):
+        return False
+    if value == '1':
+        return True
+    named = {osp.realpath(osp.expanduser(p)) for p in value.split(os.pathsep)
+             if p}
+    return osp.realpath(path) in named
 
 
 def _check_file(path: str) -> None:
@@ -185,7 +200,7 @@ def load_checkpoint_file(path: str,
     path = osp.expanduser(str(path))
     _check_file(path)
     if trusted is None:
-        trusted = trusted_by_env()
+        trusted = trusted_by_env(path)
     if trusted:
         warnings.warn(
             f'loading {path} with full unpickling (trusted by '
@@ -205,7 +220,7 @@ def load_checkpoint_file(path: str,
             f'checkpoint {path} refused by the safe loader: {reason}. It '
             'holds objects beyond tensors and the allowlisted types '
             f'({SAFE_GLOBALS_DOC}), and unpickling them can run code. If '
-            f'you trust this file, load it with {OPT_IN}.') from None
+            f'you trust this file, load it with {opt_in(path)}.') from None
 
 
 def load_url(url: str,

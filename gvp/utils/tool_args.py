@@ -25,13 +25,16 @@ def add_common_args(parser) -> None:
 
 
 def add_trust_arg(parser) -> None:
-    """``--trust-checkpoint``: load checkpoints with full unpickling."""
+    """``--trust-checkpoint PATH`` (repeatable): load that file with full
+    unpickling."""
     parser.add_argument(
         '--trust-checkpoint',
-        action='store_true',
-        help='load checkpoints with full unpickling, which can run code '
-        'stored in the file: only for files you trust (also '
-        'GVP_TRUST_CHECKPOINTS=1). Default: weights_only with an allowlist')
+        action='append',
+        metavar='PATH',
+        help='load the checkpoint PATH with full unpickling, which can run '
+        'code stored in the file: only for a file you trust; the other '
+        'files keep the safe loader (also GVP_TRUST_CHECKPOINTS=PATH). '
+        'Default: weights_only with an allowlist')
 
 
 def parse_common(parser):
@@ -45,11 +48,16 @@ def parse_common(parser):
 
 
 def apply_trust_arg(args) -> None:
-    """Export ``--trust-checkpoint`` for every loader of this process (and
-    of data-loader workers), mmengine's included."""
-    if getattr(args, 'trust_checkpoint', False):
+    """Export the files of ``--trust-checkpoint`` for every loader of this
+    process (and of data-loader workers), mmengine's included: those files
+    only."""
+    paths = getattr(args, 'trust_checkpoint', None)
+    if paths and isinstance(paths, list):
         from .safe_load import TRUST_ENV
-        os.environ[TRUST_ENV] = '1'
+        given = [p for p in os.environ.get(TRUST_ENV, '').split(os.pathsep)
+                 if p and p != '0']
+        os.environ[TRUST_ENV] = os.pathsep.join(
+            given + [osp.abspath(p) for p in paths])
 
 
 def apply_common_args(cfg, args):

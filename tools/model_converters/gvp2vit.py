@@ -15,7 +15,7 @@ from gvp.models.backbones.convert import gvp_to_vit
 from gvp.utils.atomic_io import atomic_write
 from gvp.utils.dist import run_reporting_errors
 from gvp.utils.safe_load import load_checkpoint_file
-from gvp.utils.tool_args import add_trust_arg
+from gvp.utils.tool_args import add_trust_arg, apply_trust_arg
 
 
 def main():
@@ -25,8 +25,9 @@ def main():
     add_trust_arg(parser)
     args = parser.parse_args()
     # the safe loader (weights_only + allowlist) unless --trust-checkpoint
-    checkpoint = load_checkpoint_file(
-        args.src, trusted=True if args.trust_checkpoint else None)
+    # names src
+    apply_trust_arg(args)
+    checkpoint = load_checkpoint_file(args.src)
     state = gvp_to_vit(checkpoint)
     buf = io.BytesIO()
     torch.save({'state_dict': state}, buf)
