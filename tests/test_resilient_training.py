@@ -345,3 +345,25 @@ def test_flipped_bits_and_non_finite_moments_refused_at_load(tmp_path):
                        'hold NaN/inf'):
         load_checkpoint_file(str(inf))
     assert load_checkpoint_file(str(good))['state_dict']['w'].shape == (1000,)
+
+
+def test_disk_full_during_a_save_stops_in_one_line(tmp_path, root,
+                                                   fashion_mnist_subset):
+    """A work dir on a 96 KiB tmpfs: logs fit, the first checkpoint does
+    not. The run stops with one line naming the size needed."""
+    work = tmp_path / 'small'
+    work.mkdir()
+    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=96k', 'tmpfs',
+                       str(work)], capture_output=True).returncode:
+        pytest.skip('needs root to mount a tmpfs')
+    try:
+        cfg = _config(tmp_path, root, fashion_mnist_subset)
+        proc = _train(root, cfg, str(work / 'w'), '--cfg-options',
+                      'train_cfg.max_iters=10')
+    finally:
+        subprocess.run(['umount', str(work)])
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    line = _last_error_line(proc)
+    assert line.startswith(f'error: no space left to write {work}/w/'
+                           'iter_10.pth: it needs '), line
+    assert 'Training stopped; last good checkpoint: (none saved yet)' in line

@@ -330,3 +330,15 @@ def test_legacy_format_checkpoint_loads_safely(tmp_path):
     assert torch.equal(load_checkpoint_file(str(path))['state_dict']['w'],
                        torch.ones(2))
     assert check_runner_checkpoint(str(path))['meta']['iter'] == 3
+
+
+def test_read_only_work_dir_is_one_line(small_mount, root):
+    _, ro = small_mount
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', 'configs/gvp/gvp-p2p_vit-tiny-'
+         'p4_1xb64-600i_fashion-mnist.py', '--work-dir', str(ro / 'w')],
+        cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: work dir {ro}/w cannot be written (Read-only file system): '
+        'give a writable --work-dir')

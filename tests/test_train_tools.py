@@ -95,7 +95,9 @@ def test_dist_train_two_cpu_processes(tmp_path, root, fashion_mnist_subset):
     ([DEMO, '--amp'], "error: --amp: mixed precision (mmengine's "
      'AmpOptimWrapper) needs a CUDA GPU'),
     ([DEMO, '--cfg-options', 'model.backbone.type=GVPViTT'],
-     'error: config: GVPViTT is not in the'),
+     'GVPViTT is not in the'),
+    ([DEMO, '--cfg-options', 'model.head.embed_dims=48'],
+     'error: config configs/gvp/gvp-p2p_vit-tiny'),
 ])
 def test_bad_invocations_get_one_line(tmp_path, root, args, says):
     if '--amp' in args and torch.cuda.is_available():
@@ -105,5 +107,6 @@ def test_bad_invocations_get_one_line(tmp_path, root, args, says):
          str(tmp_path / 'w')], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
-    assert lines[-1].startswith(says), proc.stderr[-1500:]
+    assert lines[-1].startswith('error: ') and says in lines[-1], \
+        proc.stderr[-1500:]
     assert 'Traceback' not in proc.stderr

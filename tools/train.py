@@ -111,6 +111,22 @@ def report(runner):
     print(f'logs: {osp.join(runner.work_dir, runner.timestamp)}')
 
 
+def build_runner(cfg, path):
+    """The runner of ``cfg``. What fails while the model, hooks and
+    visualizer are built is the config's (a shape check, an unexpected
+    argument, a typo'd type): one line naming the config."""
+    try:
+        if 'runner_type' in cfg:
+            # e.g. FlexibleRunner with FSDPStrategy / DeepSpeedStrategy
+            from mmengine.registry import RUNNERS
+            return RUNNERS.build(cfg)
+        return Runner.from_cfg(cfg)
+    except (ValueError, TypeError, KeyError) as e:
+        text = str(e).strip().strip('"\'').splitlines()
+        raise GVPError(f'config {path}: {type(e).__name__}: '
+                       f'{text[0] if text else e!r}') from e
+
+
 def main():
     args = parse_args()
     if not osp.isfile(args.config):
@@ -118,12 +134,7 @@ def main():
                        'of a config (configs/gvp/*.py)')
     cfg = merge_args(Config.fromfile(args.config), args)
     check_data_paths(cfg)
-    if 'runner_type' in cfg:
-        # e.g. FlexibleRunner with FSDPStrategy / DeepSpeedStrategy
-        from mmengine.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg, args.config)
     if cfg.load_from and not cfg.resume and isinstance(runner, Runner):
         check_load_from(runner.model, cfg.load_from)
     runner.train()

@@ -64,9 +64,15 @@ def acquire_work_dir(work_dir: str, log: Callable = print) -> str:
     Raises:
         ResumeError: another live run holds it (named by pid and host).
     """
-    os.makedirs(work_dir, exist_ok=True)
     path = osp.join(work_dir, LOCK)
-    if not _create(path):
+    try:
+        os.makedirs(work_dir, exist_ok=True)
+        created = _create(path)
+    except OSError as e:  # read-only, no permission, no space
+        raise ResumeError(
+            f'work dir {osp.abspath(work_dir)} cannot be written '
+            f'({e.strerror or e}): give a writable --work-dir') from None
+    if not created:
         pid, host, since = (_holder(path) + ['?', '?', '?'])[:3]
         here = host == socket.gethostname()
         if here and pid.isdigit() and not _alive(int(pid)):
