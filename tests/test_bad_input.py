@@ -18,8 +18,21 @@ def test_missing_dataset_folder_names_the_fix(tmp_path):
     cfg = Config.fromfile(DEMO)
     cfg.train_dataloader.dataset.data_root = str(tmp_path / 'nowhere')
     with pytest.raises(FileNotFoundError, match='--cfg-options train_'
-                       'dataloader.dataset.data_root=PATH'):
+                       'dataloader.dataset.data_root=PATH') as e:
         check_data_paths(cfg)
+    # the hint pasted (PATH filled in) fixes it
+    import argparse
+
+    from mmengine.config import DictAction
+    data = tmp_path / 'data'
+    convert('/usr/share/datasets/fashion-mnist', str(data), limit=8)
+    option = str(e.value).rsplit('--cfg-options ', 1)[1].replace(
+        'PATH', str(data))
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg.merge_from_dict(parser.parse_args(['--cfg-options',
+                                           option]).cfg_options)
+    check_data_paths(cfg)
 
 
 def test_missing_ann_file_inside_a_wrapper(tmp_path):
