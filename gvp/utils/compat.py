@@ -21,7 +21,16 @@ one place. Applied on ``import gvp`` by :func:`apply_stack_fixes`.
   the pickled state when they are mmengine's defaults
   (``__setstate__`` re-creates those), so our checkpoints load with the
   allowlist alone.
+* With ``ATEN_CPU_CAPABILITY=default`` torch 2.14's inductor still emits
+  ``at::vec::Vectorized`` code for some tiled CPU kernels, then compiles it
+  without the vector ISA, which fails (``'at::vec' has not been declared``):
+  :func:`inductor_vector_isa_under_default_capability` pins inductor's
+  ``cpp.simdlen`` to the widest ISA this CPU has, so compiled code
+  vectorises as it would without the variable (eager kernels stay
+  ``default``).
 """
+import os
+
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
@@ -68,6 +77,17 @@ def pickle_history_buffers_without_methods() -> None:
     HistoryBuffer.__getstate__ = _getstate_without_default_methods
 
 
+def inductor_vector_isa_under_default_capability() -> None:
+    if os.environ.get('ATEN_CPU_CAPABILITY') != 'default':
+        return
+    import torch._inductor.config as inductor_config
+    from torch._inductor.cpu_vec_isa import valid_vec_isa_list
+    valid = valid_vec_isa_list()
+    if valid and inductor_config.cpp.simdlen is None:
+        inductor_config.cpp.simdlen = valid[0].bit_width()
+
+
 def apply_stack_fixes() -> None:
     use_safe_loader()
     pickle_history_buffers_without_methods()
+    inductor_vector_isa_under_default_capability()

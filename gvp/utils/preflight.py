@@ -80,7 +80,7 @@ def check_data_paths(cfg) -> None:
                     'empty: it must list the images (one "path label" line '
                     'each); re-run the dataset converter or fix the path')
             else:
-                if ann:
+                if ann.endswith('.txt'):  # mmpretrain's text lists
                     check_ann_lines(osp.join(root, ann), where,
                                     _num_classes(cfg))
                 continue
