@@ -9,7 +9,7 @@ one place. Applied on ``import gvp`` by :func:`apply_stack_fixes`.
   an explicit opt-in, see :mod:`gvp.utils.safe_load`). Its URL loader
   (``http(s)://``; ``torchvision://``, ``open-mmlab://``, ``mmcls://``
   become URLs and reach it too) calls ``torch.hub.load_state_dict_from_url``
-  with torch's default ``weights_only=False``: the module's ``load_url`` is
+  which unpickles without the allowlist: the module's ``load_url`` is
   replaced by :func:`gvp.utils.safe_load.load_url` (download into the same
   cache, then the safe loader). ``s3://`` / ``petrel://`` and ``pavi://``
   call ``torch.load`` on what they fetch: those schemes are refused, with

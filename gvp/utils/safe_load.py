@@ -232,8 +232,8 @@ def load_url(url: str,
              **_) -> Any:
     """``torch.hub.load_state_dict_from_url`` through the safe loader: the
     same cache file (downloaded when missing), then
-    :func:`load_checkpoint_file` (torch's own reads it with
-    ``weights_only=False``, as mmengine calls it)."""
+    :func:`load_checkpoint_file` (torch's own, as mmengine calls it,
+    unpickles without the allowlist)."""
     from urllib.parse import urlparse
 
     from torch.hub import HASH_REGEX, download_url_to_file, get_dir

@@ -85,7 +85,6 @@ def last_good_checkpoint(runner) -> str:
     """The checkpoint of the work dir that ``--resume`` would take now,
     looked up on disk (not the message hub's memory, which a resume brings
     from another time or folder), or a phrase saying none."""
-    from gvp.utils.errors import ResumeError
     from gvp.utils.resume import find_resume_checkpoint
     try:
         return find_resume_checkpoint(runner.work_dir)[0]
