@@ -154,16 +154,13 @@ def max_iters(config):
 
 
 def model_fingerprint(config) -> str:
-    """sha256 of a config's ``model`` dict (inherited bases resolved):
-    recorded with each pretraining, so that a later change to a base config
+    """The fingerprint of the model a config builds (structure and
+    settings: :mod:`gvp.utils.fingerprint`): recorded with each
+    pretraining, so that a later change to a base config or to the code
     that would change a row's model is caught (tests/test_study.py) instead
-    of silently detaching the row's numbers from its config. It is the
-    dict's, not the built model's: stating or dropping an argument equal to
-    its default also changes it (a false alarm, never a missed change)."""
-    import hashlib
-    model = repo_config(config).model.to_dict()
-    text = json.dumps(model, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    of silently detaching the row's numbers from its config."""
+    from gvp.utils.fingerprint import config_fingerprint
+    return config_fingerprint(repo_config(config).model)
 
 
 def final_checkpoint(root, row, seed):
