@@ -26,8 +26,8 @@ def tiny_gvp(**backbone_kwargs):
     return dict(
         type='GVP',
         backbone=tiny_backbone(**backbone_kwargs),
-        head=dict(type='GVPHead', embed_dims=32),
-        target_generator=dict(type='PixelTarget', patch_size=4))
+        head=dict(type='GVPHead'),
+        target_generator=dict(type='PixelTarget'))
 
 
 def dist_env():

@@ -1,8 +1,8 @@
-"""Every shipped config builds the model it built before the seams were
-straightened (tests/data/config_models.json, recorded by
-tests/data/record_config_models.py at commit 214173b): moving bases,
-dropping widths that are now filled from the backbone, or changing the code
-must leave what each config builds unchanged."""
+"""Every shipped config builds the model it built before the configs were
+moved onto shared bases (tests/data/config_models.json, recorded by
+tests/data/record_config_models.py): moving bases, dropping widths that are
+now filled from the backbone, or changing the code must leave what each
+config builds unchanged."""
 import json
 import os.path as osp
 import sys

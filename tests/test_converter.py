@@ -99,5 +99,5 @@ def test_converter_function_drops_pretrain_only():
         for k in model.state_dict() if k.startswith('backbone.')
     } - {'query_token'}
     assert set(out) == expected
-    with pytest.raises(ValueError, match='query_token'):
+    with pytest.raises(ValueError, match='head.predictor.weight'):
         gvp_to_vit({'backbone.cls_token': torch.zeros(1)})

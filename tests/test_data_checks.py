@@ -39,7 +39,6 @@ def _runner(tmp_path, data_root, target=None, one_channel_preprocessor=False,
     cfg.model.backbone.arch = dict(embed_dims=32, num_layers=1, num_heads=2,
                                    feedforward_channels=64)
     cfg.model.backbone.update(backbone)
-    cfg.model.head.embed_dims = 32
     cfg.model.target_generator.update(target or {})
     cfg.train_dataloader.update(batch_size=4, num_workers=0,
                                 persistent_workers=False)
@@ -68,11 +67,16 @@ def test_image_size_that_does_not_fit_the_backbone(tmp_path):
         _runner(tmp_path, root, img_size=32).train()
 
 
-def test_channel_mismatch_target_vs_backbone_at_build(tmp_path):
-    with pytest.raises(ValueError, match='target_generator.in_channels=3 but '
-                       'the backbone takes 1-channel images: set '
-                       'model.target_generator.in_channels=1'):
-        _runner(tmp_path, _data(tmp_path), in_channels=1)
+def test_channels_filled_from_the_backbone_and_a_stated_one_checked(
+        tmp_path):
+    runner = _runner(tmp_path, _data(tmp_path), in_channels=1,
+                     one_channel_preprocessor=True)
+    assert runner.model.target_generator.in_channels == 1  # filled in
+    with pytest.raises(ValueError, match='model.target_generator.'
+                       'in_channels=3 but the backbone gives 1: drop '
+                       'model.target_generator.in_channels'):
+        _runner(tmp_path, _data(tmp_path), target=dict(in_channels=3),
+                in_channels=1)
 
 
 def test_channel_mismatch_with_the_data(tmp_path):

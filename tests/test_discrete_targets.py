@@ -69,7 +69,8 @@ def test_label_smoothing_changes_the_loss(tok):
     x = torch.randn(2, 3, 16, 16)
     torch.manual_seed(2)
     plain = model(x, None, mode='loss')['loss']
-    model.target_generator.label_smoothing = 0.1
+    model.target_generator.loss_module = MODELS.build(dict(
+        type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'))
     torch.manual_seed(2)
     smooth = model(x, None, mode='loss')['loss']
     assert not torch.isclose(plain, smooth)

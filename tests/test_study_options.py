@@ -77,7 +77,8 @@ def test_query_blocks_all_equals_default_and_fewer_differs():
 
 def test_pos_query_has_no_query_token_and_same_other_parameters():
     plain = MODELS.build(tiny_backbone())
-    pos = MODELS.build(tiny_backbone(type='GVPPosQueryViT'))
+    pos = MODELS.build(tiny_backbone(
+        query_start=dict(type='PositionOnly')))
     names = {n for n, _ in plain.named_parameters()}
     assert {n for n, _ in pos.named_parameters()} == names - {'query_token'}
     pos.init_weights()

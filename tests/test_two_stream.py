@@ -12,7 +12,7 @@ from gvp.registry import MODELS
     (True, 'CentreOutOrder', {}), (True, 'RasterOrder', {}),
     (True, 'RandomOrder', dict(query_blocks=1)),
     (False, 'RandomOrder', dict(query_blocks=1)),
-    (True, 'RandomOrder', dict(type='GVPPosQueryViT')),
+    (True, 'RandomOrder', dict(query_start=dict(type='PositionOnly'))),
 ])
 def test_no_leak_through_both_streams(prune, order, extra):
     model = MODELS.build(tiny_gvp(prune=prune, mask_generator=dict(

@@ -5,8 +5,10 @@ _base_ = './gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
 tokenizer_ckpt = ('work_dirs/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist/'
                   'iter_1500.pth')
 model = dict(
-    target_generator=dict(_delete_=True, type='TokenIdTarget',
-                          num_codes=256, label_smoothing=0.1),
+    target_generator=dict(
+        _delete_=True, type='TokenIdTarget', num_codes=256,
+        loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1,
+                  mode='original')),
     tokenizer=dict(
         type='VQGANTokenizer', ch=32, ch_mult=(1, 2, 2), num_res_blocks=1,
         z_channels=32, num_codes=256, checkpoint=tokenizer_ckpt))

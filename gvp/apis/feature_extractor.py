@@ -10,7 +10,6 @@ from mmengine.utils import ProgressBar
 from gvp.datasets.test_time import (build_test_pipeline, pack_images,
                                     stack_inputs)
 from gvp.models.algorithms.step import StepInputs
-from gvp.models.backbones.inputs import unit_range
 from gvp.utils.quiet import quiet_mmengine, say_loaded
 from .model import get_config
 
@@ -70,7 +69,6 @@ class FeatureExtractor:
                  img_size: Optional[int] = None):
         import gvp  # noqa: F401
         from gvp.models.backbones.convert import load_backbone
-        from gvp.models.backbones.inputs import PixelEmbedding
         from gvp.models.backbones.roles import backbone_for_role
         from gvp.registry import MODELS
         self.cfg = get_config(model, cfg_options)
@@ -97,7 +95,7 @@ class FeatureExtractor:
         # a backbone that reads ids (d2d) gets them from the config's
         # frozen tokenizer, as in pretraining (StepInputs)
         self.tokenizer = None
-        if not isinstance(backbone.patch_embed, PixelEmbedding):
+        if backbone.reads == 'ids':
             if not self.cfg.model.get('tokenizer'):
                 raise ValueError(
                     f'the backbone reads {type(backbone.patch_embed).__name__}'
@@ -129,10 +127,8 @@ class FeatureExtractor:
         -> features ``[B, D]``: the mean image token after the last
         requested block. Inputs made once serve several backbones."""
         x = x.to(next(self.backbone.parameters()).device)
-        step = StepInputs(
-            x, lambda t: unit_range(t, self.mean.to(t), self.std.to(t)),
-            self.tokenizer)
-        out = self.backbone(self.backbone.patch_embed.model_input(step))
+        out = self.backbone(StepInputs(x, self.mean, self.std,
+                                       self.tokenizer))
         return out[-1].flatten(1).float().cpu().numpy()
 
     @torch.no_grad()

@@ -2,8 +2,11 @@
 (:func:`gvp.utils.fingerprint.config_fingerprint`), for
 tests/test_config_models.py: a change to the configs (bases moved,
 repeated widths dropped) or to the code must not change what any of them
-builds. Written once by the code of commit 214173b, before the seams were
-straightened, and kept as data:
+builds. Recorded before the configs moved, by the code with the seams
+straightened (the structure of a GVP model changed there, by design and
+nothing else: the query start is a slot of the backbone, the target's
+``loss`` slot is its own module; tests/test_equivalence.py shows that code
+computes what the code before it did), and kept as data:
 
     python tests/data/record_config_models.py tests/data/config_models.json
 """

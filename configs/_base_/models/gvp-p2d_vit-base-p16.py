@@ -9,7 +9,9 @@ model = dict(
         _delete_=True,
         type='TokenIdTarget',
         num_codes=1024,
-        label_smoothing=0.1),
+        # MAGE's label smoothing, as mmpretrain's loss
+        loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1,
+                  mode='original')),
     # MAGE's tokenizer (vqgan_jax_strongaug.ckpt, see configs/vqgan/);
     # frozen, run once per step for the whole batch (ids for the target and,
     # in d2d, the input)

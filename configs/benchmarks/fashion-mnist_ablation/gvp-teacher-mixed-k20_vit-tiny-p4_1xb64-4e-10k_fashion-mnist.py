@@ -15,4 +15,5 @@ model = dict(
         prefix='backbone.',
         feat_dims=192,
         patch_size=4,
-        loss='cosine'))
+        loss=dict(type='CosineSimilarityLoss', shift_factor=1.,
+                  scale_factor=1.)))

@@ -41,18 +41,34 @@ def _image_shape(item):
 
 def model_input_spec(model):
     """What the model was built for: ``(channels, (H, W) or None)``; the
-    size is fixed only for a two-stream backbone (its mask generator was
-    validated for ``T = h * w`` tokens)."""
+    size is fixed only for a pretraining backbone (its mask generator was
+    validated for ``T = h * w`` tokens); a probe draws its plan on the grid
+    of the images it gets (:func:`plan_problem`)."""
     backbone = getattr(model, 'backbone', None)
     channels = None
     proj = getattr(getattr(backbone, 'patch_embed', None), 'projection', None)
     if isinstance(proj, torch.nn.Conv2d):
         channels = proj.in_channels
     size = None
-    if getattr(backbone, 'mask_generator', None) is not None:
+    if getattr(backbone, 'role', None) == 'pretrain':
         res, p = backbone.patch_resolution, backbone.patch_size
         size = (res[0] * p, res[1] * p)
     return channels, size
+
+
+def plan_problem(model, h: int, w: int) -> str:
+    """Why the backbone's mask generator cannot draw a plan on the grid of
+    ``h x w`` images (a probe's), or ''."""
+    backbone = getattr(model, 'backbone', None)
+    generator = getattr(backbone, 'mask_generator', None)
+    if generator is None or getattr(backbone, 'role', None) == 'pretrain':
+        return ''
+    p = backbone.patch_size
+    try:
+        generator.validate((h // p, w // p))
+    except ValueError as e:
+        return f'the data gives {h}x{w} images: {e}'
+    return ''
 
 
 def check_first_item(dataset, model) -> str:
@@ -78,7 +94,7 @@ def check_first_item(dataset, model) -> str:
                 'generator was validated for that many tokens): set '
                 f'model.backbone.img_size={h} (and check num_groups), or '
                 f'crop/resize to {size[0]} in the pipeline')
-    return ''
+    return plan_problem(model, h, w)
 
 
 @HOOKS.register_module()

@@ -47,7 +47,7 @@ def generate(model,
     plan = (ranks > 0).long() if one_shot else ranks
     state = target.start(step)
     for k in range(1, int(plan.max()) + 1):
-        out = backbone(target.model_input(state), ranks=plan)
+        out = backbone(target.model_input(state, step), ranks=plan)
         rows = out.rank == k
         target.write(state, out.batch_idx[rows], out.token_idx[rows],
                      head(out.feats[rows]), temperature, generator)

@@ -7,9 +7,8 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from gvp.registry import MODELS
-from ..backbones.inputs import unit_range
 from .generation import Generated, generate
-from .step import StepInputs
+from .step import StepInputs, cached_ids
 
 GENERATION = dict(type='RevealPlanGenerator', mask_ratio=0.75, num_groups=8)
 
@@ -20,9 +19,11 @@ class GVP(BaseSelfSupervisor):
 
     The pieces, each a registered part chosen in the config::
 
-        images -> StepInputs -> backbone.patch_embed (input embedding:
-        pixels or ids) -> plan (backbone.mask_generator) -> two streams
-        (GVPViT) -> head (GVPHead) -> loss against target_generator(step)
+        data -> StepInputs (images, their mean / std, the tokenizer's ids)
+          -> backbone: its input embedding reads its form of the step,
+             plan (mask_generator), two streams (GVPViT) -> TwoStreamOutput
+          -> head (GVPHead): one prediction per predicted token
+          -> target_generator.loss(predictions, step, output)
 
     ==========  ======================  ================  =================
     variant     backbone.input_embed    target_generator  tokenizer
@@ -36,9 +37,11 @@ class GVP(BaseSelfSupervisor):
 
     Args:
         backbone (dict): a :class:`~gvp.models.GVPViT`.
-        head (dict): a :class:`~gvp.models.GVPHead`; ``num_outputs`` comes
-            from the target generator.
-        target_generator (dict): a target (:mod:`gvp.models.targets`).
+        head (dict): a :class:`~gvp.models.GVPHead`; ``embed_dims`` comes
+            from the backbone, ``num_outputs`` from the target generator.
+        target_generator (dict): a target (:mod:`gvp.models.targets`); what
+            it names in ``from_backbone`` (``patch_size``, ``in_channels``)
+            comes from the backbone.
         tokenizer (dict, optional): a ``VQGANTokenizer`` with its
             checkpoint, built frozen; it runs at most once per step and its
             ids serve the id input and the id target alike. Its
@@ -56,47 +59,33 @@ class GVP(BaseSelfSupervisor):
                  tokenizer: Optional[dict] = None,
                  generation: Optional[dict] = None,
                  **kwargs):
-        target = MODELS.build(target_generator) if isinstance(
-            target_generator, dict) else target_generator
-        head = dict(head)
-        head.setdefault('num_outputs', target.num_outputs)
+        # widths flow from the backbone (as timm hands a block its width):
+        # the target gets the patch grid and channels, the head the width
+        # and the target's prediction width
+        backbone = build(backbone)
+        target = build(target_generator,
+                       'target_generator', {
+                           k: getattr(backbone, k)
+                           for k in _target_class(target_generator)
+                           .from_backbone
+                       })
+        head = build(head, 'head', dict(embed_dims=backbone.embed_dims,
+                                        num_outputs=target.num_outputs))
         super().__init__(
             backbone=backbone, head=head, target_generator=target, **kwargs)
         self.tokenizer = None
         if tokenizer is not None:
             self.tokenizer = MODELS.build(dict(tokenizer, frozen=True))
         self.reveal_plan = MODELS.build(dict(GENERATION, **(generation or {})))
-        self._check_shapes()
+        self._check_norm()
         self._check_tokenizer()
 
     # ------------------------------------------------------------------ #
-    def _check_shapes(self):
-        """Backbone, head, target and data preprocessor must agree on
-        width, patch size and channels (otherwise the first step fails deep
-        in torch)."""
-        backbone, target = self.backbone, self.target_generator
-        predictor = getattr(self.head, 'predictor', None)
-        if isinstance(predictor, nn.Linear) and \
-                predictor.in_features != backbone.embed_dims:
-            raise ValueError(
-                f'head.embed_dims={predictor.in_features} but the backbone '
-                f'is {backbone.embed_dims} wide: set model.head.embed_dims='
-                f'{backbone.embed_dims}')
-        size = getattr(target, 'patch_size', None)
-        if size is not None and size != backbone.patch_size:
-            raise ValueError(
-                f'target_generator.patch_size={size} but backbone.patch_size='
-                f'{backbone.patch_size}: a target is per token; set '
-                f'model.target_generator.patch_size={backbone.patch_size}')
-        proj = getattr(backbone.patch_embed, 'projection', None)
-        channels = getattr(proj, 'in_channels', None)
-        wanted = getattr(target, 'in_channels', channels)
-        if channels is not None and wanted != channels:
-            raise ValueError(
-                f'target_generator.in_channels={wanted} but the backbone '
-                f'takes {channels}-channel images: set '
-                f'model.target_generator.in_channels={channels}')
+    def _check_norm(self):
+        """One mean / std per channel the backbone reads (otherwise the
+        first step fails deep in torch)."""
         mean = getattr(self.data_preprocessor, 'mean', None)
+        channels = self.backbone.in_channels
         if channels and isinstance(mean, Tensor) and \
                 mean.numel() not in (1, channels):
             raise ValueError(
@@ -133,32 +122,27 @@ class GVP(BaseSelfSupervisor):
                                  f'{tok.num_codes} codes; set them equal.')
 
     # ------------------------------------------------------------------ #
-    def to_unit_range(self, inputs: Tensor) -> Tensor:
-        """Undo the data preprocessor: ``[B, C, H, W]`` -> ``[0, 1]``."""
-        pre = self.data_preprocessor
-        mean, std = getattr(pre, 'mean', None), getattr(pre, 'std', None)
-        if isinstance(mean, Tensor) and isinstance(std, Tensor):
-            return unit_range(inputs, mean[None], std[None])
-        return (inputs / 255.).clamp(0, 1)
-
     def step_inputs(self, inputs: Tensor,
                     data_samples: Optional[List[DataSample]] = None
                     ) -> StepInputs:
-        """A step's normalised images and their derived forms; ids cached
-        offline (``token_ids`` of the data samples, see
-        :mod:`gvp.datasets.token_cache`) stand in for the tokenizer. Integer
-        ``inputs [B, h, w]`` are ids themselves (d2d on the cache with
-        ``TokenIdsPreprocessor``: no image decoded, none to read)."""
-        if not inputs.is_floating_point():
-            step = StepInputs(None, self.to_unit_range, None)
-            step.set_ids(inputs)
-            return step
-        step = StepInputs(inputs, self.to_unit_range, self.tokenizer)
-        if data_samples and 'token_ids' in data_samples[0]:
-            step.set_ids(torch.stack([
-                torch.as_tensor(s.token_ids) for s in data_samples
-            ]).to(inputs.device))
-        return step
+        """A step from the data: the preprocessor's output (normalised
+        images, or ids where it says it gives ids: ``TokenIdsPreprocessor``
+        on the token cache), its mean / std, the tokenizer, and ids cached
+        on the data samples (``token_ids``) in place of a tokenizer run."""
+        pre = self.data_preprocessor
+        mean, std = getattr(pre, 'mean', None), getattr(pre, 'std', None)
+        if not (isinstance(mean, Tensor) and isinstance(std, Tensor)):
+            mean = std = None
+        else:
+            mean, std = mean[None], std[None]
+        if getattr(pre, 'gives', 'images') == 'ids':
+            return StepInputs(None, mean, std, self.tokenizer, ids=inputs)
+        return StepInputs(inputs, mean, std, self.tokenizer,
+                          ids=cached_ids(data_samples, inputs.device))
+
+    def to_unit_range(self, inputs: Tensor) -> Tensor:
+        """Undo the data preprocessor: ``[B, C, H, W]`` -> ``[0, 1]``."""
+        return self.step_inputs(inputs).unit_images
 
     def tokenize(self, inputs: Tensor) -> Tensor:
         """Normalised images ``[B, C, H, W]`` -> ids ``[B, H / f, W / f]``."""
@@ -210,10 +194,40 @@ class GVP(BaseSelfSupervisor):
 
     def loss(self, inputs: Tensor, data_samples: List[DataSample],
              **kwargs) -> Dict[str, Tensor]:
+        """Eq. 6: both streams on a sampled plan, a prediction per predicted
+        token, the target's loss on them."""
         step = self.step_inputs(inputs, data_samples)
-        out = self.backbone(self.backbone.patch_embed.model_input(step))
-        targets = self.target_generator(step)
-        return dict(loss=self.head.loss(out, targets, self.target_generator))
+        out = self.backbone(step)  # reads the form its input embedding takes
+        pred = self.head(out.feats)
+        return dict(loss=self.target_generator.loss(pred, step, out))
+
+
+def build(cfg, where: str = '', filled: Optional[dict] = None) -> nn.Module:
+    """``cfg`` built (a module as it is) with ``filled`` values given; a
+    config that states one of them differently is refused, naming it."""
+    if isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    for key, value in (filled or {}).items():
+        if key in cfg and cfg[key] != value:
+            raise ValueError(
+                f'model.{where}.{key}={cfg[key]} but the backbone gives '
+                f'{value}: drop model.{where}.{key} (it is filled in from '
+                'the backbone)')
+        cfg[key] = value
+    return MODELS.build(cfg)
+
+
+def _target_class(cfg) -> type:
+    """The class a target config (or module) is."""
+    if isinstance(cfg, nn.Module):
+        return type(cfg)
+    cls = MODELS.get(cfg['type']) if isinstance(cfg['type'], str) \
+        else cfg['type']
+    if cls is None:
+        raise KeyError(f'{cfg["type"]} is not a registered target generator '
+                       '(gvp.models.targets)')
+    return cls
 
 
 @torch.compiler.disable

@@ -1,9 +1,12 @@
-"""What the three GVP backbones share (docs/design.md §3).
+"""What every GVP backbone shares (docs/design.md §4).
 
 A subclass of mmpretrain's ``VisionTransformer``: same parameter names, so
-weights move between the roles -- pretraining (:class:`GVPViT`), probing
+weights move between the roles -- pretraining (:class:`GVPViT` and the
+variants of its kind, :class:`GVPSingleStreamViT`), probing
 (:class:`GVPProbeViT`), fine-tuning (:class:`GVPFinetuneViT`) -- and into
-mmpretrain's ViT by renaming alone. It adds:
+mmpretrain's ViT by renaming alone. Each class declares its ``role``; a
+config of one role becomes another's by :func:`~.roles.backbone_for_role`.
+It adds:
 
 * the input embedding in the ``patch_embed`` slot (``input_embed``: pixels
   by default, tokenizer ids for d2d; :mod:`.inputs`);
@@ -13,7 +16,8 @@ mmpretrain's ViT by renaming alone. It adds:
   module and weights), packed-row execution of the blocks, activation
   checkpointing (``with_cp``) and freezing by ``frozen_stages``.
 """
-from typing import Optional, Sequence
+import inspect
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from mmpretrain.models import VisionTransformer
@@ -22,6 +26,8 @@ from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
 from torch import Tensor, nn
 
 from gvp.registry import MODELS
+from ..algorithms.step import StepInputs, as_step
+from ..masking import full_ranks
 from .inputs import PixelEmbedding
 from .token_layout import TokenLayout
 from .two_stream_block import TwoStreamLayer
@@ -50,7 +56,15 @@ class GVPViTBase(VisionTransformer):
             ``frozen_stages`` blocks; ``>= num_layers`` freezes everything
             (the final norm and ``y_extra`` included): linear probing.
         **kwargs: mmpretrain ``VisionTransformer`` arguments.
+
+    Attributes:
+        role (str): what the class is for -- ``'pretrain'`` (returns a
+            ``TwoStreamOutput``), ``'probe'`` or ``'finetune'``; declared by
+            each class. The class a role converts *to* is the one declared
+            with ``role_default=True``.
     """
+    role: Optional[str] = None
+    _role_default: Dict[str, type] = {}
     arch_zoo = {
         **VisionTransformer.arch_zoo,
         **dict.fromkeys(
@@ -123,6 +137,54 @@ class GVPViTBase(VisionTransformer):
         if self.frozen_stages > 0:  # again: y_extra exists now
             self._freeze_stages()
 
+    def __init_subclass__(cls, role_default: bool = False, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if role_default:
+            GVPViTBase._role_default[cls.role] = cls
+
+    @classmethod
+    def role_class(cls, role: str) -> type:
+        """The class a backbone of another role becomes for ``role``."""
+        if role not in cls._role_default:
+            raise ValueError(f'role {role!r}: use one of '
+                             f'{tuple(cls._role_default)}')
+        return cls._role_default[role]
+
+    @classmethod
+    def own_args(cls) -> Tuple[str, ...]:
+        """The constructor arguments of this class and its bases below
+        :class:`GVPViTBase` (what only this kind of backbone takes)."""
+        shared = set(inspect.signature(VisionTransformer).parameters) | set(
+            inspect.signature(GVPViTBase).parameters)
+        own = []
+        for klass in cls.__mro__[:cls.__mro__.index(GVPViTBase)]:
+            for name, p in inspect.signature(klass).parameters.items():
+                if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) or \
+                        name in shared or name in own:
+                    continue
+                own.append(name)
+        return tuple(own)
+
+    @property
+    def in_channels(self) -> Optional[int]:
+        """Image channels the pixel embedding reads (``None`` for ids)."""
+        proj = getattr(self.patch_embed, 'projection', None)
+        return getattr(proj, 'in_channels', None)
+
+    @property
+    def reads(self) -> str:
+        """The form of a step its input embedding reads (``'images'`` or
+        ``'ids'``; :class:`~gvp.models.algorithms.step.StepInputs`)."""
+        return self.patch_embed.reads
+
+    def as_step(self, x) -> StepInputs:
+        """``x`` (a step, or a bare tensor: normalised images or ids) as a
+        step; a bare tensor's normalisation for ``y_extra`` is the
+        condition's own (downstream use, where no algorithm gives one)."""
+        norm = (self.y_extra.mean, self.y_extra.std) \
+            if self.y_extra is not None else (None, None)
+        return as_step(x, self.reads, *norm)
+
     @property
     def num_cond_tokens(self) -> int:
         """``S``: the condition tokens ``y`` (class token or y_extra)."""
@@ -133,13 +195,18 @@ class GVPViTBase(VisionTransformer):
     def _init_pretraining(self, drop_path_rate: float,
                           mask_generator: Optional[dict]) -> None:
         """What every pretraining backbone checks and builds (after
-        ``__init__``): no drop path, a condition token, the plan generator
-        validated on the patch grid."""
+        ``__init__``): no drop path, and the plan (:meth:`_init_plan`)."""
         if drop_path_rate > 0:
             raise ValueError(
                 'drop_path_rate must be 0 for pretraining (tokens are '
                 'packed, per-sample drop path is undefined); set it for '
                 'fine-tuning only.')
+        self._init_plan(mask_generator)
+
+    def _init_plan(self, mask_generator: Optional[dict]) -> None:
+        """What every masked backbone (pretraining, probe) checks and builds:
+        a condition token, the plan generator validated on the patch
+        grid."""
         if self.num_cond_tokens < 1:
             raise ValueError(
                 'GVP needs at least one condition token (S >= 1) so that '
@@ -147,6 +214,18 @@ class GVPViTBase(VisionTransformer):
                 'with_cls_token=True (or give y_extra).')
         self.mask_generator = build_plan_generator(mask_generator,
                                                    self.patch_resolution)
+
+    def sample_ranks(self, batch_size: int, grid, device) -> Tensor:
+        """Image-token ranks ``[B, T]`` of a plan of the mask generator."""
+        return self.mask_generator(batch_size, grid, device).ranks
+
+    def plan(self, h0: Tensor, hw, ranks: Optional[Tensor] = None):
+        """``(ranks [B, T], rank [B, S + T])``: the plan (``ranks`` given,
+        else :meth:`sample_ranks`), and its ranks with the ``S`` condition
+        tokens' (0) prepended (eq. 9)."""
+        if ranks is None:
+            ranks = self.sample_ranks(h0.shape[0], hw, h0.device)
+        return ranks, full_ranks(ranks, self.num_cond_tokens)
 
     def _from_pretrained(self) -> bool:
         return isinstance(self.init_cfg, dict) and \
@@ -175,15 +254,19 @@ class GVPViTBase(VisionTransformer):
         if getattr(self, 'y_extra', None) is not None:
             self.y_extra.requires_grad_(False)
 
-    def embed(self, x: Tensor):
-        """Image ``[B, C, H, W]`` (or ids ``[B, h, w]``) -> content-stream
-        start ``H^(0) [B, S + T, D]``, the position embedding
-        ``[1, S + T, D]`` (zero on y_extra slots) and the grid ``(h, w)``."""
-        tokens, hw = self.patch_embed(x)
+    def embed(self, x):
+        """A step, or a bare tensor (normalised images ``[B, C, H, W]``, ids
+        ``[B, h, w]``) -> content-stream start ``H^(0) [B, S + T, D]``, the
+        position embedding ``[1, S + T, D]`` (zero on y_extra slots) and the
+        grid ``(h, w)``. The input embedding reads its form of the step,
+        ``y_extra`` its ``[0, 1]`` images."""
+        step = self.as_step(x)
+        tokens, hw = self.patch_embed(step.form(self.reads))
         pos = resize_pos_embed(self.pos_embed, self.patch_resolution, hw,
                                self.interpolate_mode, self.num_extra_tokens)
         if self.y_extra is not None:
-            cond = self.y_extra(x)  # [B, S, D], slot embedding included
+            # [B, S, D], slot embedding included
+            cond = self.y_extra(step.unit_images)
             pos = torch.cat(
                 [pos.new_zeros(1, cond.shape[1], pos.shape[2]), pos], dim=1)
         elif self.cls_token is not None:

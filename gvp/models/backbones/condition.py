@@ -4,9 +4,9 @@ The frozen tokenizer's encoder sees the whole image; its features, average
 pooled per image (``grid=1``) or per region (``grid=g``, ``S = g * g``), are
 projected to the ViT width and become the ``S`` condition tokens ``y``. Every
 token of both streams may attend to them (docs/design.md §2: condition
-tokens have
-rank ``-inf``), in pretraining and in downstream use. The tokenizer runs
-without gradient, so no pixel gradient flows through ``y``.
+tokens have rank 0, the visible group's), in pretraining and in downstream
+use. The tokenizer reads the step's ``[0, 1]`` images and runs without
+gradient, so no pixel gradient flows through ``y``.
 """
 from typing import Sequence
 
@@ -16,7 +16,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from gvp.registry import MODELS
-from .inputs import channel_stats, unit_range
+from .inputs import channel_stats
 
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 IMAGENET_STD = (58.395, 57.12, 57.375)
@@ -24,7 +24,8 @@ IMAGENET_STD = (58.395, 57.12, 57.375)
 
 @MODELS.register_module()
 class TokenizerCondition(BaseModule):
-    """Normalised images ``[B, C, H, W]`` -> condition tokens ``[B, S, D]``.
+    """Images in ``[0, 1]`` ``[B, C, H, W]`` -> condition tokens
+    ``[B, S, D]``.
 
     Args:
         tokenizer (dict): a ``VQGANTokenizer`` config with its checkpoint;
@@ -33,8 +34,10 @@ class TokenizerCondition(BaseModule):
         grid (int): pool to ``grid x grid`` regions, ``S = grid ** 2``.
         quantized (bool): pool the quantised codes instead of the encoder
             output.
-        mean, std: the data preprocessor's normalisation (0..255 scale), to
-            give the tokenizer its ``[0, 1]`` input.
+        mean, std: the normalisation (0..255 scale) of a *bare* image
+            tensor given to the backbone downstream (probing, fine-tuning
+            under mmpretrain's classifier, where no step carries it); in
+            pretraining the step's own (the data preprocessor's) is used.
     """
 
     def __init__(self,
@@ -64,9 +67,9 @@ class TokenizerCondition(BaseModule):
         super().init_weights()
         nn.init.normal_(self.slot_embed, std=.02)
 
-    def pooled(self, images: Tensor) -> Tensor:
-        """Pooled tokenizer features ``[B, S, z_channels]`` (no gradient)."""
-        x = unit_range(images, self.mean, self.std)
+    def pooled(self, x: Tensor) -> Tensor:
+        """``[0, 1]`` images -> pooled tokenizer features ``[B, S,
+        z_channels]`` (no gradient)."""
         with torch.no_grad():
             feats = self.tokenizer.features(x)
             if self.quantized:
@@ -75,5 +78,5 @@ class TokenizerCondition(BaseModule):
         pooled = F.adaptive_avg_pool2d(feats, self.grid)
         return pooled.flatten(2).transpose(1, 2).to(self.proj.weight.dtype)
 
-    def forward(self, images: Tensor) -> Tensor:
-        return self.proj(self.pooled(images)) + self.slot_embed
+    def forward(self, unit_images: Tensor) -> Tensor:
+        return self.proj(self.pooled(unit_images)) + self.slot_embed

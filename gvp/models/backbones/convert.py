@@ -2,9 +2,11 @@
 
 The backbone already uses mmpretrain ``VisionTransformer`` names, so the
 conversion strips the ``backbone.`` prefix, drops what only pretraining uses
-(the query-stream start ``query_token``, the head, a tokenizer) and keeps the
-tensors untouched. The result loads into mmpretrain's ``VisionTransformer``
-and into :class:`GVPFinetuneViT` / :class:`GVPProbeViT` (``init_cfg=dict(
+(what a query start adds, ``query_token``; the head, a tokenizer) and keeps
+the tensors untouched. Every registered pretraining backbone converts: the
+two-stream ``GVPViT`` with any query start, the single stream. The result
+loads into mmpretrain's ``VisionTransformer`` and into
+:class:`GVPFinetuneViT` / :class:`GVPProbeViT` (``init_cfg=dict(
 type='Pretrained', checkpoint=...)``, no prefix).
 """
 from collections import OrderedDict
@@ -12,8 +14,11 @@ from typing import Dict
 
 import torch
 
+from .query_start import PRETRAIN_ONLY
+
 PREFIX = 'backbone.'
-PRETRAIN_ONLY = ('query_token', )
+#: the GVP head's weight: what marks a GVP pretraining checkpoint
+GVP_HEAD = 'head.predictor.weight'
 
 
 def gvp_to_vit(checkpoint: Dict) -> 'OrderedDict[str, torch.Tensor]':
@@ -23,9 +28,9 @@ def gvp_to_vit(checkpoint: Dict) -> 'OrderedDict[str, torch.Tensor]':
         raise ValueError(
             'not a GVP pretraining checkpoint: no "backbone." weights found '
             '(is it already converted, or from another toolbox?)')
-    if not any(k == PREFIX + 'query_token' for k in state):
+    if GVP_HEAD not in state:
         raise ValueError(
-            'not a GVP pretraining checkpoint: no backbone.query_token (a '
+            f'not a GVP pretraining checkpoint: no {GVP_HEAD} (a '
             'checkpoint of another model or of a fine-tuned classifier?)')
     out = OrderedDict()
     for key, value in state.items():

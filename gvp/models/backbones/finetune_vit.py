@@ -10,7 +10,7 @@ from .base_vit import GVPViTBase
 
 
 @MODELS.register_module()
-class GVPFinetuneViT(GVPViTBase):
+class GVPFinetuneViT(GVPViTBase, role_default=True):
     """mmpretrain's plain ViT forward and outputs (``out_indices``,
     ``out_type``; dense tasks use ``out_type='featmap'``), with the ``S``
     y_extra condition tokens before the image tokens, or windowed attention
@@ -24,6 +24,8 @@ class GVPFinetuneViT(GVPViTBase):
         global_attn_indices (Sequence[int]): blocks that stay global.
         **kwargs: :class:`~.base_vit.GVPViTBase` arguments.
     """
+
+    role = 'finetune'
 
     def __init__(self,
                  window_size: int = 0,
@@ -39,11 +41,11 @@ class GVPFinetuneViT(GVPViTBase):
         self.global_attn_indices = tuple(i % self.num_layers
                                          for i in global_attn_indices)
 
-    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """``x [B, C, H, W]`` -> mmpretrain's tuple of ``out_indices``
-        outputs."""
-        if self.y_extra is None and not self.window_size and \
-                not self.with_cp:
+    def forward(self, x) -> Tuple[Tensor, ...]:
+        """``x [B, C, H, W]`` (or a step) -> mmpretrain's tuple of
+        ``out_indices`` outputs."""
+        if isinstance(x, Tensor) and self.y_extra is None and \
+                not self.window_size and not self.with_cp:
             return super().forward(x)
         h, _, hw = self.embed(x)
         num_cond = self.num_cond_tokens

@@ -3,17 +3,17 @@
 Both streams on a plan from the mask generator; the output is the
 query-stream features of the tokens that carry a loss (rank >= 1). The
 probe and fine-tune roles are :class:`~.GVPProbeViT` and
-:class:`~.GVPFinetuneViT` (same parameter names, plus ``query_token`` here).
+:class:`~.GVPFinetuneViT` (same parameter names, without what the query
+start adds here: ``query_token``).
 """
 from typing import NamedTuple, Optional
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from gvp.registry import MODELS
-from ..masking import full_ranks
 from .base_vit import GVPViTBase
-from .token_layout import build_layout
+from .token_layout import before_last_rank, build_layout
 
 
 class TwoStreamOutput(NamedTuple):
@@ -34,12 +34,15 @@ class TwoStreamOutput(NamedTuple):
 
 
 @MODELS.register_module()
-class GVPViT(GVPViTBase):
+class GVPViT(GVPViTBase, role_default=True):
     """Two-stream ViT with universal causal masks: the pretraining role.
 
     Args:
         mask_generator (dict): a registered generator; default mixed
             length, K = 20 (paper §3.2).
+        query_start (dict): where the query stream starts, a registered
+            :mod:`.query_start`: ``TokenPlusPosition`` (default, ``w +
+            E_pos``) or ``PositionOnly`` (``E_pos``, SAIM).
         prune (bool): skip work no loss depends on (docs/design.md §3):
             content tokens of the last rank, query rows of rank 0, and in
             the last block everything of the content rows but their keys and
@@ -57,15 +60,12 @@ class GVPViT(GVPViTBase):
             ``input_embed``, ``y_extra``, ``with_cp``, ...).
 
     ``pos_embed`` starts from MAE's fixed 2-D sin-cos table and is trained.
-    The query stream starts from ``G^(0)_i = w + E_pos,i``: the paper writes
-    ``G^(0) = [w; ...; w]``, but with absolute position embeddings that
-    leaves every query of a group identical and blind to the token it
-    predicts (XLNet gets the position through relative attention, SAIM uses
-    the position embedding alone).
     """
+    role = 'pretrain'
 
     def __init__(self,
                  mask_generator: Optional[dict] = None,
+                 query_start: Optional[dict] = None,
                  prune: bool = True,
                  prune_last_block: bool = True,
                  query_blocks: Optional[int] = None,
@@ -81,71 +81,54 @@ class GVPViT(GVPViTBase):
                              '(the query stream runs through that many last '
                              'blocks) or None for all of them.')
         self.query_blocks = query_blocks
-        self.query_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
+        self.query_from = depth - (query_blocks or depth)
+        self.query_start = MODELS.build(query_start or
+                                        dict(type='TokenPlusPosition'))
+        self.query_start.add_to(self)
 
     def init_weights(self):
         super().init_weights()
         if not self._from_pretrained():
-            nn.init.normal_(self.query_token, std=.02)
-
-    def query_start(self, pos: Tensor) -> Tensor:
-        """The query stream's start ``G^(0) = w + E_pos``: ``[1, S + T, D]``
-        from the position embedding ``pos [1, S + T, D]``."""
-        return self.query_token + pos
+            self.query_start.init_weights(self)
 
     def forward(self,
-                x: Tensor,
+                x,
                 ranks: Optional[Tensor] = None) -> TwoStreamOutput:
-        """``x [B, C, H, W]`` (or ids ``[B, h, w]``); ``ranks [B, T]``
-        overrides the sampled plan. Both streams (eq. 7) -> features of the
-        predicted tokens."""
+        """``x``: a step (or normalised images ``[B, C, H, W]`` / ids
+        ``[B, h, w]``); ``ranks [B, T]`` overrides the sampled plan. Both
+        streams (eq. 7) -> features of the predicted tokens."""
         h0, pos, hw = self.embed(x)
-        if ranks is None:
-            ranks = self.mask_generator(h0.shape[0], hw, x.device).ranks
-        rank = full_ranks(ranks, self.num_cond_tokens)
-        batch, seq_len, _ = h0.shape
-        num_cond = self.num_cond_tokens
-        if self.prune:
-            # content tokens of the last rank are read by no row whose
-            # output carries a loss; query rows of rank 0 carry none.
-            content_keep = rank < rank.max(dim=1, keepdim=True).values
-            query_keep = rank >= 1
-        else:
-            content_keep = query_keep = torch.ones_like(rank, dtype=torch.bool)
-        layout = build_layout(rank, content_keep, query_keep)
-        g0 = self.query_start(pos).expand(batch, -1, -1)
-        depth = len(self.layers)
-        query_from = depth - (self.query_blocks or depth)
+        ranks, rank = self.plan(h0, hw, ranks)
+        layout = build_layout(rank, *self._kept(rank))
+        g0 = self.query_start(self, pos).expand(h0.shape[0], -1, -1)
         for _, rows in self._blocks(h0, g0, layout, self.prune_last_block,
-                                    query_from):
+                                    self.query_from):
             pass
         if not self.prune_last_block:
             rows = rows[layout.num_content:]
+        keep = layout.query_rank >= 1  # rows that carry a loss
+        return predicted_rows(rows[keep], layout.query_src[keep],
+                              layout.query_rank[keep], ranks,
+                              self.num_cond_tokens)
 
-        # keep rows that carry a loss (all of them when pruned)
-        keep = layout.query_rank >= 1
-        src = layout.query_src[keep]
-        return TwoStreamOutput(
-            feats=rows[keep],
-            batch_idx=torch.div(src, seq_len, rounding_mode='floor'),
-            token_idx=src % seq_len - num_cond,
-            rank=layout.query_rank[keep],
-            ranks=ranks)
+    def _kept(self, rank: Tensor):
+        """``(content_keep, query_keep) [B, S + T]``: with ``prune``,
+        content tokens of the last rank are read by no row whose output
+        carries a loss, query rows of rank 0 carry none."""
+        if not self.prune:
+            every = torch.ones_like(rank, dtype=torch.bool)
+            return every, every
+        return before_last_rank(rank), rank >= 1
 
 
-@MODELS.register_module()
-class GVPPosQueryViT(GVPViT):
-    """:class:`GVPViT` whose query stream starts from the position embedding
-    alone, ``G^(0)_i = E_pos,i`` (SAIM's choice) instead of ``w + E_pos``:
-    no ``query_token`` parameter. A diagnostic of the query stream's start
-    (docs/study_fashion-mnist.md); otherwise identical."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        del self.query_token
-
-    def init_weights(self):
-        GVPViTBase.init_weights(self)
-
-    def query_start(self, pos: Tensor) -> Tensor:
-        return pos
+def predicted_rows(feats: Tensor, src: Tensor, rank: Tensor, ranks: Tensor,
+                   num_cond: int) -> TwoStreamOutput:
+    """The output of rows ``feats [N, D]`` at flat positions ``src [N]`` of
+    ``[B * (S + T)]``, of ranks ``rank [N]``, under the plan ``ranks``."""
+    seq_len = num_cond + ranks.shape[1]
+    return TwoStreamOutput(
+        feats=feats,
+        batch_idx=torch.div(src, seq_len, rounding_mode='floor'),
+        token_idx=src % seq_len - num_cond,
+        rank=rank,
+        ranks=ranks)

@@ -3,9 +3,9 @@
 
 An input embedding sits in the ViT's ``patch_embed`` slot (same call and
 return: ``x -> ([B, T, D], (h, w))``, so parameter names and mmpretrain's
-layer-depth rule are unchanged) and says which form of a step's images it
-reads (:meth:`model_input`): pixels or tokenizer ids. A new input is one
-registered class here plus a config.
+layer-depth rule are unchanged) and says which form of a step it reads
+(``reads``: ``'images'`` or ``'ids'``, :class:`~gvp.models.algorithms.step.
+StepInputs`). A new input is one registered class here plus a config.
 """
 from typing import Sequence, Tuple
 
@@ -21,18 +21,7 @@ class PixelEmbedding(PatchEmbed):
     """Pixels ``[B, C, H, W]`` -> patch tokens (the default: p2p, p2d).
     mmpretrain's ViT builds mmcv's ``PatchEmbed`` (``patch_cfg``); the
     backbone turns that module into this class (no new parameters)."""
-
-    @staticmethod
-    def model_input(step) -> Tensor:
-        """The normalised images of a :class:`~gvp.models.algorithms.
-        StepInputs`."""
-        if step.images is None:
-            raise ValueError(
-                'this backbone reads pixels but the batch holds ids only '
-                '(TokenIdsPreprocessor): that pipeline is for d2d '
-                "(input_embed=dict(type='IdEmbedding')); p2p/p2d need the "
-                'images (LoadImageOrSkip ... PackInputs)')
-        return step.images
+    reads = 'images'
 
 
 @MODELS.register_module()
@@ -45,6 +34,7 @@ class IdEmbedding(nn.Module):
         grid (tuple): ``(h, w)`` the tokenizer's id grid at ``img_size``
             (filled in by the backbone).
     """
+    reads = 'ids'
 
     def __init__(self, vocab_size: int, embed_dims: int, grid: Sequence[int]):
         super().__init__()
@@ -67,20 +57,9 @@ class IdEmbedding(nn.Module):
                 "the tokenizer's num_codes.")
         return self.embedding(ids.flatten(1)), tuple(ids.shape[1:])
 
-    @staticmethod
-    def model_input(step) -> Tensor:
-        """The tokenizer ids ``[B, h, w]`` of a step (computed once)."""
-        return step.ids
-
     @property
     def vocab_size(self) -> int:
         return self.embedding.num_embeddings
-
-
-def unit_range(images: Tensor, mean: Tensor, std: Tensor) -> Tensor:
-    """Undo the data preprocessor's ``(x - mean) / std`` (0..255 scale):
-    ``[B, C, H, W]`` -> ``[0, 1]``, the tokenizer's input range."""
-    return ((images * std + mean) / 255.).clamp(0, 1)
 
 
 def channel_stats(values, channels: int = 3) -> Tensor:

@@ -6,13 +6,12 @@ import torch
 from torch import Tensor
 
 from gvp.registry import MODELS
-from ..masking import full_ranks
-from .base_vit import GVPViTBase, build_plan_generator
+from .base_vit import GVPViTBase
 from .token_layout import build_layout
 
 
 @MODELS.register_module()
-class GVPProbeViT(GVPViTBase):
+class GVPProbeViT(GVPViTBase, role_default=True):
     """Content stream only, causal mask of one plan kept; returns the mean
     image token ``[B, D]`` after each block of ``out_indices`` (default: the
     last, after the final norm).
@@ -31,21 +30,17 @@ class GVPProbeViT(GVPViTBase):
         **kwargs: :class:`~.base_vit.GVPViTBase` arguments.
     """
 
+    role = 'probe'
+
     def __init__(self,
                  mask_generator: Optional[dict] = None,
                  probe_seed: int = 0,
                  probe_mask: bool = True,
                  **kwargs):
         super().__init__(**kwargs)
-        if self.num_cond_tokens < 1:
-            raise ValueError(
-                'GVP needs at least one condition token (S >= 1) so that '
-                'every row of the causal masks sees a key: set '
-                'with_cls_token=True (or give y_extra).')
+        self._init_plan(mask_generator)
         self.probe_seed = probe_seed
         self.probe_mask = probe_mask
-        self.mask_generator = build_plan_generator(mask_generator,
-                                                   self.patch_resolution)
 
     def sample_ranks(self, batch_size: int, grid, device) -> Tensor:
         """Per-token ranks ``[B, T]``: at eval one seeded plan shared by all
@@ -62,14 +57,13 @@ class GVPProbeViT(GVPViTBase):
         return self.mask_generator(batch_size, grid, device).ranks
 
     def forward(self,
-                x: Tensor,
+                x,
                 ranks: Optional[Tensor] = None) -> Tuple[Tensor, ...]:
-        """``x [B, C, H, W]`` (or ids) -> ``([B, D], ...)``, one per
-        ``out_indices``; ``ranks [B, T]`` overrides the plan."""
+        """``x``: normalised images ``[B, C, H, W]``, ids or a step ->
+        ``([B, D], ...)``, one per ``out_indices``; ``ranks [B, T]``
+        overrides the plan."""
         h0, _, hw = self.embed(x)
-        if ranks is None:
-            ranks = self.sample_ranks(h0.shape[0], hw, x.device)
-        rank = full_ranks(ranks, self.num_cond_tokens)
+        _, rank = self.plan(h0, hw, ranks)
         batch, seq_len, dims = h0.shape
         layout = build_layout(rank, torch.ones_like(rank, dtype=torch.bool),
                               torch.zeros_like(rank, dtype=torch.bool))

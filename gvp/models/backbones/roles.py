@@ -1,42 +1,43 @@
 """A backbone config of one role as another (same weights): the API's
-``FeatureExtractor(mode=...)`` and tools that probe a pretraining config."""
+``FeatureExtractor(mode=...)``, ``get_flops.py`` and the study's probes.
+
+Nothing here lists classes: each GVP backbone class declares its ``role``
+and its own constructor arguments are read from its signature
+(:meth:`~.base_vit.GVPViTBase.own_args`), so a new registered backbone
+converts to and from every role as it is.
+"""
 import copy
 
-#: role -> registered class
-ROLES = {
-    'pretrain': 'GVPViT',
-    'probe': 'GVPProbeViT',
-    'finetune': 'GVPFinetuneViT'
-}
-#: pretraining backbones: GVPViT and its registered variants
-PRETRAIN_TYPES = ('GVPViT', 'GVPPosQueryViT', 'GVPSingleStreamViT')
-#: the arguments only one role takes
-_OWN_ARGS = {
-    'GVPViT': ('mask_generator', 'prune', 'prune_last_block', 'query_blocks'),
-    'GVPPosQueryViT': ('mask_generator', 'prune', 'prune_last_block',
-                       'query_blocks'),
-    'GVPSingleStreamViT': ('mask_generator', ),
-    'GVPProbeViT': ('mask_generator', 'probe_seed', 'probe_mask'),
-    'GVPFinetuneViT': ('window_size', 'global_attn_indices'),
-}
+from gvp.registry import MODELS
+from .base_vit import GVPViTBase
+
+#: the roles, each with the class a backbone of another role becomes
+ROLES = ('pretrain', 'probe', 'finetune')
+
+
+def backbone_class(cfg: dict) -> type:
+    """The registered GVP backbone class of ``cfg['type']``."""
+    name = cfg.get('type', '')
+    cls = name if isinstance(name, type) else MODELS.get(str(name))
+    if not (isinstance(cls, type) and issubclass(cls, GVPViTBase)):
+        raise ValueError(f'backbone type {name!r} is not a registered GVP '
+                         'backbone (a GVPViTBase subclass)')
+    return cls
 
 
 def backbone_for_role(cfg: dict, role: str) -> dict:
-    """``cfg`` (a GVP backbone config of any role) for ``role``: its type
-    replaced, the other roles' own arguments dropped."""
+    """``cfg`` (a GVP backbone config of any role) for ``role``: unchanged
+    if its class has that role (a pretraining variant stays itself), else
+    the role's class with the arguments only the old class takes dropped."""
     if role not in ROLES:
-        raise ValueError(f'role {role!r}: use one of {tuple(ROLES)}')
+        raise ValueError(f'role {role!r}: use one of {ROLES}')
     cfg = copy.deepcopy(dict(cfg))
-    new = ROLES[role]
-    old = str(cfg.get('type', '')).split('.')[-1]
-    if old not in _OWN_ARGS:
-        raise ValueError(f'backbone type {old!r} is not a GVP backbone '
-                         f'({tuple(_OWN_ARGS)})')
-    for key in _OWN_ARGS[old]:
-        if key not in _OWN_ARGS[new]:
-            cfg.pop(key, None)
-    if role == 'pretrain' and old in PRETRAIN_TYPES:
-        return cfg  # already a pretraining backbone (of its own kind)
+    old = backbone_class(cfg)
+    if old.role == role:
+        return cfg
+    new = GVPViTBase.role_class(role)
+    for key in set(old.own_args()) - set(new.own_args()):
+        cfg.pop(key, None)
     prefix = 'gvp.' if str(cfg['type']).startswith('gvp.') else ''
-    cfg['type'] = prefix + new
+    cfg['type'] = prefix + new.__name__
     return cfg

@@ -12,7 +12,8 @@ token) -- which has seen exactly ``G_0 .. G_{k-1}`` and not where it will be
 asked to predict. With one token per group this is iGPT in a random order.
 
 Same parameters as :class:`~.GVPViTBase` (no ``query_token``): the probe
-and fine-tune roles load its checkpoints as any GVP run's.
+and fine-tune roles, and ``tools/model_converters/gvp2vit.py``, take its
+checkpoints as any GVP run's.
 """
 from typing import Optional
 
@@ -20,10 +21,9 @@ import torch
 from torch import Tensor
 
 from gvp.registry import MODELS
-from ..masking import full_ranks
 from .base_vit import GVPViTBase
-from .gvp_vit import TwoStreamOutput
-from .token_layout import build_layout
+from .gvp_vit import TwoStreamOutput, predicted_rows
+from .token_layout import before_last_rank, build_layout
 
 
 @MODELS.register_module()
@@ -37,42 +37,42 @@ class GVPSingleStreamViT(GVPViTBase):
         **kwargs: :class:`~.base_vit.GVPViTBase` arguments.
     """
 
+    role = 'pretrain'
+
     def __init__(self, mask_generator: Optional[dict] = None,
                  drop_path_rate: float = 0., **kwargs):
         super().__init__(drop_path_rate=drop_path_rate, **kwargs)
         self._init_pretraining(drop_path_rate, mask_generator)
 
     def forward(self,
-                x: Tensor,
+                x,
                 ranks: Optional[Tensor] = None) -> TwoStreamOutput:
-        """``x [B, C, H, W]``; ``ranks [B, T]`` overrides the sampled plan.
-        -> one row per predicted token (rank >= 1): the content output of
-        the first token of the previous group."""
+        """``x``: a step (or images / ids); ``ranks [B, T]`` overrides the
+        sampled plan. -> one row per predicted token (rank >= 1): the
+        content output of the first token of the previous group."""
         h0, _, hw = self.embed(x)
-        if ranks is None:
-            ranks = self.mask_generator(h0.shape[0], hw, x.device).ranks
-        rank = full_ranks(ranks, self.num_cond_tokens)  # [B, L]
-        batch, seq_len, _ = h0.shape
-        # the last group's content is read by nobody
-        keep = rank < rank.max(dim=1, keepdim=True).values
+        ranks, rank = self.plan(h0, hw, ranks)
+        keep = before_last_rank(rank)
         layout = build_layout(rank, keep,
                               torch.zeros_like(keep)).content_only()
         for _, rows in self._blocks(h0, h0[:, :0], layout):
             pass
-        # out[b, l]: content output of token l (kept tokens only)
+        batch, seq_len = rank.shape
+        # out[b * L + l]: content output of token l (kept tokens only)
         out = rows.new_zeros(batch * seq_len, rows.shape[1])
         out = out.index_copy(0, layout.content_src, rows)
-        # first token (lowest position) of each group of each sample
-        positions = torch.arange(seq_len, device=x.device).expand(batch, -1)
-        first = torch.full((batch, int(rank.max()) + 1), seq_len,
-                           device=x.device, dtype=torch.long)
-        first = first.scatter_reduce(1, rank.long(), positions, 'amin')
         batch_idx, token = torch.nonzero(rank >= 1, as_tuple=True)
         group = rank[batch_idx, token].long()
-        src = first[batch_idx, group - 1]
-        return TwoStreamOutput(
-            feats=out[batch_idx * seq_len + src],
-            batch_idx=batch_idx,
-            token_idx=token - self.num_cond_tokens,
-            rank=group,
-            ranks=ranks)
+        src = batch_idx * seq_len + first_of_groups(rank)[batch_idx, group - 1]
+        return predicted_rows(out[src], batch_idx * seq_len + token, group,
+                              ranks, self.num_cond_tokens)
+
+
+def first_of_groups(rank: Tensor) -> Tensor:
+    """``[B, K + 1]``: the lowest position of each group of each sample
+    (``L`` where a group is empty)."""
+    batch, seq_len = rank.shape
+    positions = torch.arange(seq_len, device=rank.device).expand(batch, -1)
+    first = torch.full((batch, int(rank.max()) + 1), seq_len,
+                       device=rank.device, dtype=torch.long)
+    return first.scatter_reduce(1, rank.long(), positions, 'amin')

@@ -108,3 +108,9 @@ def build_layout(ranks: torch.Tensor, content_keep: torch.Tensor,
         key_dst=(base * len_c + pos_c)[valid_c],
         attn_mask=attn_mask,
         query_rank=rank_q[valid_q])
+
+
+def before_last_rank(rank: torch.Tensor) -> torch.Tensor:
+    """``[B, L]`` bool: tokens below each sample's last rank (the content of
+    the last group is read by no row whose output carries a loss)."""
+    return rank < rank.max(dim=1, keepdim=True).values

@@ -12,8 +12,11 @@ from gvp.registry import MODELS
 class TokenIdsPreprocessor(BaseDataPreprocessor):
     """Stacks the packed ids of a batch (``PackInputs(input_key=
     'token_ids')`` after ``LoadCachedView``: ``[1, h, w]`` or ``[h, w]``
-    each) into ``inputs [B, h, w]`` (int64) on the model's device; the
-    algorithm reads integer inputs as ids (:meth:`GVP.step_inputs`)."""
+    each) into ``inputs [B, h, w]`` (int64) on the model's device; it
+    says so (``gives = 'ids'``), and the algorithm's step holds them as ids
+    (:meth:`GVP.step_inputs`)."""
+    #: what ``inputs`` is: the algorithm reads it as ids, not images
+    gives = 'ids'
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)

@@ -33,24 +33,30 @@ class _GridHOG(HOGGenerator):
 class HOGTarget(GVPTarget):
     """Per-token histograms of oriented gradients of the normalised images
     (MaskFeat): ``C x nbins`` bins per cell, ``(patch_size / pool)^2`` cells
-    per token; mean squared error over predicted tokens. No generation (a
-    HOG cannot be fed back as pixels).
+    per token; mean squared error over predicted tokens (mmpretrain's
+    ``PixelReconstructionLoss``, as its MaskFeat). No generation (a HOG
+    cannot be fed back as pixels).
 
     Args:
-        patch_size (int): the backbone's ``p``.
-        in_channels (int): image channels (mmpretrain's HOG takes 3).
+        patch_size (int): the backbone's ``p``, filled in from it.
+        in_channels (int): image channels (mmpretrain's HOG takes 3),
+            filled in from the backbone.
         nbins, pool, gaussian_window: mmpretrain ``HOGGenerator``'s;
             ``gaussian_window`` must divide the image size (0: none).
+        loss (dict): a registered loss of ``(pred, target)``.
     """
+    from_backbone = ('patch_size', 'in_channels')
 
     def __init__(self,
-                 patch_size: int = 16,
-                 in_channels: int = 3,
+                 patch_size: int,
+                 in_channels: int,
                  nbins: int = 9,
                  pool: int = 8,
                  gaussian_window: int = 16,
+                 loss: dict = dict(
+                     type='PixelReconstructionLoss', criterion='L2'),
                  init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(loss, init_cfg=init_cfg)
         self.in_channels = in_channels
         self.hog = _GridHOG(
             patch_size,
@@ -66,6 +72,3 @@ class HOGTarget(GVPTarget):
     def forward(self, step) -> Tensor:
         """``[B, T, C * nbins * cells^2]``."""
         return self.hog(step.images.float())
-
-    def loss(self, pred: Tensor, target: Tensor) -> Tensor:
-        return ((pred.float() - target)**2).mean()

@@ -1,7 +1,7 @@
 """Pixel patches as the target (p2p; paper §4.1, MAE's norm-pix)."""
 from typing import NamedTuple, Optional
 
-import torch
+from mmengine.model import BaseModule
 from mmpretrain.models.heads import MAEPretrainHead
 from torch import Tensor
 
@@ -20,37 +20,46 @@ class PixelState(NamedTuple):
     std: Optional[Tensor]
 
 
+class _Patches(MAEPretrainHead):
+    """mmpretrain's MAE head for what it does to pixels (``patchify``,
+    ``unpatchify``, ``construct_target``), without a loss of its own: the
+    target's ``loss`` slot scores."""
+
+    def __init__(self, norm_pix: bool, patch_size: int, in_channels: int):
+        BaseModule.__init__(self)
+        self.norm_pix = norm_pix
+        self.patch_size = patch_size
+        self.in_channels = in_channels
+
+
 @MODELS.register_module()
 class PixelTarget(GVPTarget):
     """Each token's ``p x p x C`` pixels, per-patch normalised (``norm_pix``,
-    on by default as MAE); mmpretrain's MAE head code makes and scores them
-    (``patchify``, ``construct_target``, ``PixelReconstructionLoss``): the
-    loss is the mean over predicted tokens of the per-token MSE.
+    on by default as MAE), made by mmpretrain's MAE head code; the loss is
+    mmpretrain's ``PixelReconstructionLoss`` (L2: the mean over predicted
+    tokens of the per-token MSE).
 
     Args:
-        patch_size (int): ``p`` (the backbone's).
-        in_channels (int): ``C``.
+        patch_size (int): ``p``, filled in from the backbone.
+        in_channels (int): ``C``, filled in from the backbone.
         norm_pix (bool): normalise each target patch to zero mean, unit var.
-        loss (dict): mmpretrain pixel loss config.
+        loss (dict): a registered loss of ``(pred, target)``.
     """
     feeds = PixelEmbedding
+    from_backbone = ('patch_size', 'in_channels')
 
     def __init__(self,
-                 patch_size: int = 16,
-                 in_channels: int = 3,
+                 patch_size: int,
+                 in_channels: int,
                  norm_pix: bool = True,
                  loss: dict = dict(
                      type='PixelReconstructionLoss', criterion='L2'),
                  init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(loss, init_cfg=init_cfg)
         self.patch_size = patch_size
         self.in_channels = in_channels
         self.norm_pix = norm_pix
-        self.mae = MAEPretrainHead(
-            loss=loss,
-            norm_pix=norm_pix,
-            patch_size=patch_size,
-            in_channels=in_channels)
+        self.mae = _Patches(norm_pix, patch_size, in_channels)
 
     @property
     def num_outputs(self) -> int:
@@ -60,10 +69,6 @@ class PixelTarget(GVPTarget):
         """``[B, T, p*p*C]`` target patches of the normalised images."""
         return self.mae.construct_target(step.images)
 
-    def loss(self, pred: Tensor, target: Tensor) -> Tensor:
-        mask = torch.ones(pred.shape[:1], device=pred.device)[None]
-        return self.mae.loss_module(pred[None], target[None], mask)
-
     def start(self, step) -> PixelState:
         patches = self.mae.patchify(step.images)
         mean = std = None
@@ -72,8 +77,8 @@ class PixelTarget(GVPTarget):
             std = (patches.var(dim=-1, keepdim=True) + 1.e-6)**.5
         return PixelState(patches.clone(), mean, std)
 
-    def model_input(self, state: PixelState) -> Tensor:
-        return self.mae.unpatchify(state.current)
+    def model_input(self, state: PixelState, step):
+        return step.replaced(images=self.mae.unpatchify(state.current))
 
     def write(self,
               state: PixelState,

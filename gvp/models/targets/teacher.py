@@ -9,7 +9,8 @@ from torch import Tensor
 from gvp.registry import MODELS
 from .base import GVPTarget
 
-LOSSES = ('cosine', 'smooth_l1')
+#: 1 - cos (MILAN): mmpretrain's CosineSimilarityLoss without BYOL's 2x
+COSINE = dict(type='CosineSimilarityLoss', shift_factor=1., scale_factor=1.)
 
 
 @MODELS.register_module()
@@ -17,40 +18,40 @@ class TeacherFeatureTarget(GVPTarget):
     """Per-token features of a frozen backbone: any registered (mmpretrain)
     backbone whose last output is a feature map ``[B, D, h', w']`` (a ViT
     with ``out_type='featmap'``), pooled to this model's patch grid,
-    layer-normalised (``norm_target``); loss cosine distance or smooth L1.
-    Weights from a local checkpoint (the safe loader), loaded by
-    ``init_weights``; the teacher never trains and stays in eval mode.
+    layer-normalised (``norm_target``); loss the cosine distance (default)
+    or any registered loss of ``(pred, target)`` (smooth L1:
+    ``dict(type='mmdet.SmoothL1Loss')``). Weights from a local checkpoint
+    (the safe loader), loaded by ``init_weights``; the teacher never trains
+    and stays in eval mode.
 
     Args:
         teacher (dict): the backbone config.
         feat_dims (int): ``D`` of its features.
         patch_size (int): this model's ``p`` (the target grid is the image
-            size / ``p``).
+            size / ``p``), filled in from the backbone.
         checkpoint (str, optional): its weights; ``prefix`` is stripped
             (``'backbone.'`` for a whole MAE / GVP / classifier checkpoint).
-        loss (str): ``'cosine'`` (1 - cos, MILAN) or ``'smooth_l1'``.
+        loss (dict): a registered loss; default ``1 - cos`` (MILAN).
         norm_target (bool): layer-norm each target vector (no affine).
     """
+    from_backbone = ('patch_size', )
 
     def __init__(self,
                  teacher: dict,
                  feat_dims: int,
-                 patch_size: int = 16,
+                 patch_size: int,
                  checkpoint: Optional[str] = None,
                  prefix: str = 'backbone.',
-                 loss: str = 'cosine',
+                 loss: dict = COSINE,
                  norm_target: bool = True,
                  init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
-        if loss not in LOSSES:
-            raise ValueError(f'loss={loss!r}: use one of {LOSSES}')
+        super().__init__(loss, init_cfg=init_cfg)
         self.teacher = MODELS.build(teacher)
         self.teacher.requires_grad_(False)
         self.feat_dims = feat_dims
         self.patch_size = patch_size
         self.checkpoint = checkpoint
         self.prefix = prefix
-        self.loss_type = loss
         self.norm_target = norm_target
 
     @property
@@ -99,9 +100,3 @@ class TeacherFeatureTarget(GVPTarget):
         if self.norm_target:
             feats = F.layer_norm(feats, feats.shape[-1:])
         return feats
-
-    def loss(self, pred: Tensor, target: Tensor) -> Tensor:
-        pred = pred.float()
-        if self.loss_type == 'cosine':
-            return (1 - F.cosine_similarity(pred, target, dim=-1)).mean()
-        return F.smooth_l1_loss(pred, target)

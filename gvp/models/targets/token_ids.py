@@ -3,7 +3,6 @@ formulation)."""
 from typing import NamedTuple, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from gvp.registry import MODELS
@@ -21,22 +20,24 @@ class IdState(NamedTuple):
 class TokenIdTarget(GVPTarget):
     """The frozen tokenizer's codebook id of each token (the algorithm's
     ``tokenizer``, run once per step and shared with an id input); a
-    categorical model: cross entropy over the codebook, the negative
-    log-likelihood of eq. 5.
+    categorical model: cross entropy over the codebook (mmpretrain's
+    ``CrossEntropyLoss``), the negative log-likelihood of eq. 5.
 
     Args:
         num_codes (int): the tokenizer's codebook size (checked at build).
-        label_smoothing (float): as ``F.cross_entropy``'s (MAGE uses 0.1).
+        loss (dict): a registered loss of ``(logits [N, C], ids [N])``;
+            MAGE's label smoothing 0.1 is mmpretrain's
+            ``dict(type='LabelSmoothLoss', label_smooth_val=0.1,
+            mode='original')``.
     """
     feeds = IdEmbedding
 
     def __init__(self,
                  num_codes: int = 1024,
-                 label_smoothing: float = 0.,
+                 loss: dict = dict(type='CrossEntropyLoss'),
                  init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(loss, init_cfg=init_cfg)
         self.num_codes = num_codes
-        self.label_smoothing = label_smoothing
 
     @property
     def num_outputs(self) -> int:
@@ -46,16 +47,12 @@ class TokenIdTarget(GVPTarget):
         """``[B, T]`` ids."""
         return step.ids.flatten(1)
 
-    def loss(self, pred: Tensor, target: Tensor) -> Tensor:
-        return F.cross_entropy(
-            pred.float(), target, label_smoothing=self.label_smoothing)
-
     def start(self, step) -> IdState:
         ids = step.ids
         return IdState(ids.flatten(1).clone(), ids.shape)
 
-    def model_input(self, state: IdState) -> Tensor:
-        return state.current.view(state.shape)
+    def model_input(self, state: IdState, step):
+        return step.replaced(ids=state.current.view(state.shape))
 
     def write(self,
               state: IdState,
