@@ -69,14 +69,14 @@ def test_image_size_that_does_not_fit_the_backbone(tmp_path):
 
 def test_channels_filled_from_the_backbone_and_a_stated_one_checked(
         tmp_path):
-    runner = _runner(tmp_path, _data(tmp_path), in_channels=1,
+    root = _data(tmp_path)
+    runner = _runner(tmp_path, root, in_channels=1,
                      one_channel_preprocessor=True)
     assert runner.model.target_generator.in_channels == 1  # filled in
     with pytest.raises(ValueError, match='model.target_generator.'
                        'in_channels=3 but the backbone gives 1: drop '
                        'model.target_generator.in_channels'):
-        _runner(tmp_path, _data(tmp_path), target=dict(in_channels=3),
-                in_channels=1)
+        _runner(tmp_path, root, target=dict(in_channels=3), in_channels=1)
 
 
 def test_channel_mismatch_with_the_data(tmp_path):

@@ -20,8 +20,7 @@ def _config(tmp_path, root, data_root, extra=''):
 _base_ = '{root}/{DEMO}'
 model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=64, num_layers=2,
-                            num_heads=2, feedforward_channels=128)),
-    head=dict(embed_dims=64))
+                            num_heads=2, feedforward_channels=128)))
 train_dataloader = dict(batch_size=16, num_workers=0,
                         persistent_workers=False,
                         dataset=dict(data_root='{data_root}'))

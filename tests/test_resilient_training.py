@@ -27,8 +27,7 @@ def _config(tmp_path, root, data_root, extra=''):
 _base_ = '{root}/{DEMO}'
 model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=32, num_layers=2,
-                            num_heads=2, feedforward_channels=64)),
-    head=dict(embed_dims=32))
+                            num_heads=2, feedforward_channels=64)))
 train_dataloader = dict(batch_size=16, num_workers=0,
                         persistent_workers=False,
                         dataset=dict(data_root='{data_root}'))
@@ -310,8 +309,7 @@ def test_resume_names_what_the_checkpoint_overrides(tmp_path, root,
     lr_reset = {r['iter']: r['lr'] for r in logged_scalars(work + '_b')}[12]
     assert lr_reset == pytest.approx(lr_kept * 1e-5 / 1.5e-4)
     proc = _train(root, cfg, work, '--resume', '--cfg-options',
-                  'model.backbone.arch.embed_dims=64',
-                  'model.head.embed_dims=64')
+                  'model.backbone.arch.embed_dims=64')
     assert proc.returncode == 1 and _last_error_line(proc).startswith(
         "error: resume: the checkpoint's model does not fit this config "
         '(mis-shaped'), proc.stderr[-1500:]

@@ -18,7 +18,6 @@ def test_wrap_policy_finds_every_block(root):
     assert cfg.strategy.type == 'FSDPStrategy'
     cfg.model.backbone.arch = dict(embed_dims=32, num_layers=24, num_heads=2,
                                    feedforward_channels=64)
-    cfg.model.head.embed_dims = 32
     model = MODELS.build(cfg.model)
     units = [m for m in model.modules()
              if wrap_transformer_layers(m, recurse=False)]
@@ -40,9 +39,7 @@ def test_fsdp_on_two_cpu_processes_matches_ddp(tmp_path, root,
 model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=32, num_layers=2,
                             num_heads=2, feedforward_channels=64),
-                  img_size=28, patch_size=4),
-    head=dict(embed_dims=32),
-    target_generator=dict(patch_size=4))
+                  img_size=28, patch_size=4))
 data_preprocessor = dict(mean=[72.94] * 3, std=[90.02] * 3)
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,

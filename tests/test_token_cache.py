@@ -24,7 +24,6 @@ _base_ = '{root}/{CACHED}'
 token_cache = '{cache}'
 model = dict(
     backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH!r})),
-    head=dict(embed_dims=32),
     target_generator=dict(num_codes=32),
     tokenizer=dict(_delete_=True, **{tok!r}))
 train_dataloader = dict(dataset=dict(data_root='{data}', indices=12,
@@ -118,7 +117,6 @@ _base_ = '{root}/{D2D_CACHED}'
 model = dict(
     backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH!r}),
                   input_embed=dict(vocab_size=32)),
-    head=dict(embed_dims=32),
     target_generator=dict(num_codes=32),
     tokenizer=dict(_delete_=True, **{tok!r}))
 train_dataloader = dict(dataset=dict(data_root='{data}',

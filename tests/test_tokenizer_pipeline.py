@@ -77,7 +77,6 @@ _base_ = '{root}/{DEMO.format(variant)}'
 model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=64, num_layers=2,
                             num_heads=2, feedforward_channels=128)),
-    head=dict(embed_dims=64),
     target_generator=dict(num_codes=64),
     tokenizer=dict({SMALL_TOK}, num_codes=64, checkpoint='{ckpt}'))
 {"model['backbone']['input_embed'] = dict(type='IdEmbedding', vocab_size=64)"

@@ -9,9 +9,7 @@ _base_ = [
     '../_base_/schedules/adamw_coslr-200e_gvp.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(
-    backbone=dict(arch='large', with_cp=True),
-    head=dict(embed_dims=1024))
+model = dict(backbone=dict(arch='large', with_cp=True))
 train_dataloader = dict(batch_size=128)
 
 runner_type = 'FlexibleRunner'

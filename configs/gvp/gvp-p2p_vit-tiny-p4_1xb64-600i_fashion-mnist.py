@@ -3,16 +3,11 @@
 # (AdamW, betas 0.9/0.95, wd 0.05), iteration based so that it finishes on
 # a CPU: 100 warm-up iterations, then cosine to 600.
 _base_ = [
-    '../_base_/models/gvp-p2p_vit-base-p16.py',
+    '../_base_/models/gvp-p2p_vit-tiny-p4.py',
     '../_base_/datasets/fashion-mnist_bs64_gvp.py',
     '../_base_/schedules/adamw_coslr-200e_gvp.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(
-    backbone=dict(arch='tiny', img_size=28, patch_size=4),
-    head=dict(embed_dims=192),
-    target_generator=dict(patch_size=4))
 
 max_iters = 600
 optim_wrapper = dict(optimizer=dict(lr=1.5e-4 * 64 / 256 * 4))

@@ -145,8 +145,8 @@ def write_tiny_checkpoint(path, patch_size, img_size, seed=0):
                 patch_size=patch_size,
                 mask_generator=dict(
                     type='MixedLengthMaskGenerator', num_groups=4)),
-            head=dict(type='GVPHead', embed_dims=64),
-            target_generator=dict(type='PixelTarget', patch_size=patch_size)))
+            head=dict(type='GVPHead'),
+            target_generator=dict(type='PixelTarget')))
     model.init_weights()
     torch.save({'state_dict': gvp_to_vit(model.state_dict())}, path)
     return path

@@ -1,6 +1,8 @@
 # GVP-p2p, ViT-B/16: pixels in, pixels out (paper §4.1, §5).
 # images -> input embedding (pixels: the default) -> plan (mask generator)
 # -> two streams (GVPViT) -> GVPHead -> loss against the target generator.
+# The head's width and the target's patch size and channels are filled in
+# from the backbone: a new arch or patch size is set in one place.
 model = dict(
     type='GVP',
     backbone=dict(
@@ -15,11 +17,9 @@ model = dict(
             mean=0.5,
             std=0.1,
             order=dict(type='RandomOrder'))),
-    head=dict(type='GVPHead', embed_dims=768),
+    head=dict(type='GVPHead'),
     target_generator=dict(
         type='PixelTarget',
-        patch_size=16,
-        in_channels=3,
         norm_pix=True,
         loss=dict(type='PixelReconstructionLoss', criterion='L2')),
     # the reveal plan of generation (tools/analysis_tools/reconstruct.py,

@@ -4,5 +4,5 @@
 _base_ = './gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-4e-10k_fashion-mnist.py'
 model = dict(
     target_generator=dict(
-        _delete_=True, type='HOGTarget', patch_size=4, nbins=9, pool=2,
+        _delete_=True, type='HOGTarget', nbins=9, pool=2,
         gaussian_window=4))

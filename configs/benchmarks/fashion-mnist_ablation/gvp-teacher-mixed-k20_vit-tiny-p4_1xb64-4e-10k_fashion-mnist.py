@@ -14,6 +14,5 @@ model = dict(
         checkpoint='work_dirs/ablation/mae/epoch_4.pth',
         prefix='backbone.',
         feat_dims=192,
-        patch_size=4,
         loss=dict(type='CosineSimilarityLoss', shift_factor=1.,
                   scale_factor=1.)))

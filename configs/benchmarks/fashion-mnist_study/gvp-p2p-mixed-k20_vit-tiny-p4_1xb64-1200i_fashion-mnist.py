@@ -1,11 +1,7 @@
 # Diagnostic "length": the study recipe run twice as long (1200 iterations,
 # the same 60 warm-up iterations, cosine to the end).
-_base_ = './gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
-max_iters = 1200
-train_cfg = dict(max_iters=max_iters)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
-         end=60),
-    dict(type='CosineAnnealingLR', T_max=max_iters - 60, by_epoch=False,
-         begin=60, end=max_iters, eta_min=1e-6)
+_base_ = [
+    '../../_base_/models/gvp-p2p_vit-tiny-p4.py',
+    '../../_base_/datasets/fashion-mnist_bs64_gvp-v2.py',
+    '../../_base_/schedules/adamw_warmup60-coslr-1200i_fashion-mnist.py',
 ]
