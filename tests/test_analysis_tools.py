@@ -44,9 +44,7 @@ def test_benchmark_tool_small(tmp_path, root):
         sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
         '--batch-size', '2', '--img-size', '96', '--rounds', '1', '--variants',
         'vit', 'gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan',
-        '--data', '--data-dir',
-        str(tmp_path / 'data'), '--out',
-        str(out)
+        '--out', str(out)
     ],
                           cwd=root,
                           capture_output=True,
@@ -58,9 +56,16 @@ def test_benchmark_tool_small(tmp_path, root):
     for v in ('gvp', 'gvp-p2d', 'gvp-d2d', 'gvp-p2d-cached', 'vqgan'):
         assert rows[v]['time_s'] > 0 and rows[v]['step_mb'] > 0, v
     assert 'x time' in proc.stdout
-    # the data row: JPEG pipelines (mmcv's decoders) and the token cache,
-    # with the workers a device needs
-    data = {r['pipeline']: r['img_per_s'] for r in res['data']['rows']}
+    # the data tool: JPEG pipelines (mmcv's decoders) and the token cache,
+    # with the workers a device at the measured step's rate needs
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/benchmark_data.py',
+        '--img-size', '96', '--data-dir', str(tmp_path / 'data'),
+        '--step-json', str(out), '--out', str(tmp_path / 'data.json')],
+        cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res_data = json.loads((tmp_path / 'data.json').read_text())['data']
+    data = {r['pipeline']: r['img_per_s'] for r in res_data['rows']}
     assert {'jpeg-cv2', 'jpeg-pillow', 'cached-p2d', 'cached-ids'} <= set(
         data)
     assert all(v > 0 for v in data.values())

@@ -1,6 +1,6 @@
-"""The study's protocols and runner (tools/benchmarks/fashion_mnist_study).
+"""The study's protocols and runner (gvp.study, the package behind
+tools/benchmarks/fashion_mnist_study.py).
 """
-import importlib.util
 import json
 import os.path as osp
 
@@ -14,11 +14,8 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def _study():
-    spec = importlib.util.spec_from_file_location(
-        'study', osp.join(ROOT, 'tools/benchmarks/fashion_mnist_study.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    from gvp import study
+    return study
 
 
 def test_knn_is_dinos_weighted_vote():
@@ -99,15 +96,16 @@ def test_queue_skips_finished_work_and_orders_dependencies(tmp_path, capsys):
     assert not [k for k in study.all_jobs(some) if k.kind == 'finetune']
     assert [k.kind for k in study.all_jobs(['gvp-p2p-mixed-k20-posquery'])] \
         == ['pretrain', 'probe']
-    probe = study.Job('probe', 'gvp-p2p-mixed-k20', 1)
+    probe = study.Probe('gvp-p2p-mixed-k20', 1)
     assert not probe.ready(root)  # its pretraining has not finished
     study.write_json(osp.join(root, 'gvp-p2p-mixed-k20/seed1/pretrain.json'),
                      {})
     assert probe.ready(root)
-    assert study.Job('probe', 'random-init', 2).ready(root)  # no pretraining
+    assert study.Probe('random-init', 2).ready(root)  # no pretraining
     # a job whose result exists is not queued again
     study.write_json(probe.result(root), {})
-    study.run_queue(root, ['gvp-p2p-mixed-k20'], 2, 1, dry_run=True)
+    study.run_queue(study.all_jobs(['gvp-p2p-mixed-k20']), root, 2, 1,
+                    dry_run=True)
     out = capsys.readouterr().out
     assert 'probe gvp-p2p-mixed-k20 0' in out
     assert 'probe gvp-p2p-mixed-k20 1' not in out
@@ -153,7 +151,7 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
     assert f'| {study.ROWS["mae"].label} | 3 |' in text
     assert f'| {study.ROWS["gvp-p2p-mixed-k5"].label} | 0 |' in text
     # written between the markers, the rest of the doc kept
-    monkeypatch.setattr(study, 'ROOT', str(tmp_path))
+    monkeypatch.setattr(study.table, 'ROOT', str(tmp_path))
     (tmp_path / 'docs').mkdir()
     doc = tmp_path / 'docs/study_fashion-mnist.md'
     doc.write_text('# head\n<!-- study-table:start -->\nold\n'
@@ -173,20 +171,20 @@ def test_finetune_lr_is_chosen_once_on_validation(tmp_path, monkeypatch):
     study = _study()
     root = str(tmp_path)
     jobs = study.all_jobs(['random-init'])
-    kinds = [(j.kind, j.row, j.seed) for j in jobs]
+    kinds = [(j.name, j.row, j.seed) for j in jobs]
     # a fine-tune anywhere brings the selection runs (and what they read)
-    for row, seed in study.FINETUNE_SELECT:
-        for lr in study.FINETUNE_LRS:
+    for row, seed in study.jobs.FINETUNE_SELECT:
+        for lr in study.jobs.FINETUNE_LRS:
             at = kinds.index((f'ftval-{lr}', row, seed))
             assert kinds.index(('pretrain', row, seed)) < at
-    ft = study.Job('finetune', 'random-init', 0)
+    ft = study.Finetune('random-init', 0)
     assert not ft.ready(root) and study.finetune_lr(root) is None
-    monkeypatch.setattr(study, 'FINETUNE_LRS', ('1e-3', '4e-3'))
+    monkeypatch.setattr(study.jobs, 'FINETUNE_LRS', ('1e-3', '4e-3'))
     scores = {('gvp-p2p-mixed-k20', '1e-3'): 70., ('mae', '1e-3'): 60.,
               ('gvp-p2p-mixed-k20', '4e-3'): 62., ('mae', '4e-3'): 66.}
     for job in study.selection_jobs():
         assert not ft.ready(root)  # waits for every selection run
-        top1 = scores[job.row, job.kind[len('ftval-'):]]
+        top1 = scores[job.row, job.lr]
         study.write_json(job.result(root), {'top1': top1})
     # the best mean (65 vs 64), not the best single run (70)
     assert study.finetune_lr(root) == pytest.approx(1e-3)
@@ -252,3 +250,26 @@ def test_study_results_still_belong_to_their_configs():
         study.ROWS['gvp-p2p-mixed-k20-lr3e-3'].config)
     assert study.model_fingerprint(k20) != study.model_fingerprint(
         study.ROWS['gvp-p2p-mixed-k20-query4'].config)
+
+
+def test_jobs_are_classes_with_their_inputs_and_round_trip_as_json(tmp_path):
+    """A job kind is a class with typed parameters; its process gets it as
+    JSON and rebuilds the same job; a curve point runs beside the
+    pretraining as soon as its checkpoint exists (its own slot)."""
+    study = _study()
+    root = str(tmp_path)
+    jobs = [study.FinetuneVal('mae', 0, '4e-3'),
+            study.CurveProbe('mae-2400i', 0, 300), study.Probe('mae', 2)]
+    for job in jobs:
+        text = job.command(root)[job.command(root).index('--job') + 1]
+        assert study.job_from_json(text) == job
+    point = study.CurveProbe('mae-2400i', 0, 300)
+    assert point.name == 'probe_it300' and not point.ready(root)
+    ckpt = tmp_path / 'mae-2400i' / 'seed0' / 'iter_300.pth'
+    ckpt.parent.mkdir(parents=True)
+    ckpt.write_bytes(b'')
+    assert point.ready(root)
+    assert point.slot() != study.Pretrain('mae-2400i', 0).slot()
+    curve = [j for j in study.all_jobs(['mae-2400i'])]
+    assert [j.it for j in curve if isinstance(j, study.CurveProbe)] == \
+        list(study.rows.CURVE_POINTS)

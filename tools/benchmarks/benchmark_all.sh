@@ -14,8 +14,10 @@ cd "$(dirname "$0")/../.."
 OUT="${1:-docs/benchmark}"
 mkdir -p "$OUT"
 BENCH=tools/analysis_tools/benchmark_pretrain.py
-python "$BENCH" --size base --batch-size 8 --rounds 5 --compile --data \
+python "$BENCH" --size base --batch-size 8 --rounds 5 --compile \
   --out "$OUT/base_b8.json" 2>&1 | grep -v '^W[0-9]' | tee "$OUT/base_b8.txt"
+python tools/analysis_tools/benchmark_data.py --step-json "$OUT/base_b8.json" \
+  --out "$OUT/data.json" | tee "$OUT/data.txt"
 python "$BENCH" --size demo --batch-size 64 --threads 1 --rounds 5 \
   --compile --variants vit gvp gvp-full-last gvp-unpruned gvp-p2d gvp-d2d \
   gvp-p2d-cached gvp-d2d-cached vqgan mae \

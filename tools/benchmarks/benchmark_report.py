@@ -58,9 +58,8 @@ def step_table(res) -> str:
     return '\n'.join(lines)
 
 
-def data_table(res) -> str:
+def data_table(res, data) -> str:
     import math
-    data = res.get('data')
     if not data:
         return '(no data row in this run)'
     b = res['args']['batch_size']
@@ -103,8 +102,12 @@ def main():
         with open(path) as f:
             res = json.load(f)
         body = replace(body, name, step_table(res))
-        if name == 'base':
-            body = replace(body, 'data', data_table(res))
+        if name == 'base':  # benchmark_data.py's file (older runs: inside)
+            data = res.get('data')
+            if osp.isfile(osp.join(args.out_dir, 'data.json')):
+                with open(osp.join(args.out_dir, 'data.json')) as f:
+                    data = json.load(f)['data']
+            body = replace(body, 'data', data_table(res, data))
     with open(args.doc, 'w') as f:
         f.write(body)
     print(f'tables written into {args.doc}')

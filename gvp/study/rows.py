@@ -1,0 +1,88 @@
+"""The study's rows: what is pretrained, with which seeds, probed how."""
+from typing import NamedTuple, Optional, Tuple
+
+STUDY = 'configs/benchmarks/fashion-mnist_study'
+SUFFIX = '_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
+CURVE_SUFFIX = '_vit-tiny-p4_1xb64-2400i_fashion-mnist.py'
+TOKENIZER = 'configs/vqgan/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist.py'
+TOKENIZER_CKPT = ('work_dirs/vqgan-f4-256_ch32_1xb64-1500i_fashion-mnist/'
+                  'iter_1500.pth')
+PROBE_CONFIG = f'{STUDY}/gvp-p2p-mixed-k20{SUFFIX}'  # the ViT-Tiny backbone
+#: iterations of a learning curve that are probed (0: the method's init)
+CURVE_POINTS = (0, 150, 300, 600, 1200, 2400)
+
+
+class Row(NamedTuple):
+    name: str
+    label: str
+    config: Optional[str]  # None: no pretraining (baselines)
+    seeds: tuple
+    group: str  # 'compare', 'diagnostic', 'baseline', 'curve'
+    masked: bool = True  # probed with the plan's mask kept (GVP rows)
+    recon: bool = False
+    # the 1k-label fine-tune: off where it does not apply (raw pixels; d2d's
+    # backbone reads ids) and for the diagnostics after K=5: part 5 asks
+    # which of them moves the *probe*, and the fine-tunes would add ~45
+    # slot-minutes to a grid already over its 6 hours
+    finetune: bool = True
+    needs: Optional[str] = None  # a file that must exist before pretraining
+    points: Tuple[int, ...] = ()  # iterations probed along the run
+
+
+def _row(name, label, seeds=(0, ), group='compare', **kw):
+    return Row(name, label, f'{STUDY}/{name}{SUFFIX}', tuple(seeds), group,
+               **kw)
+
+
+def _curve(name, label, masked=True):
+    return Row(f'{name}-2400i', label, f'{STUDY}/curves/{name}{CURVE_SUFFIX}',
+               (0, ), 'curve', masked=masked, finetune=False,
+               points=CURVE_POINTS)
+
+
+#: the grid, in the order it runs (the main comparison first)
+GRID = [
+    _row('gvp-p2p-mixed-k20', 'GVP mixed K=20, random order', (0, 1, 2),
+         recon=True),
+    _row('mae', "mmpretrain MAE", (0, 1, 2), masked=False),
+    _row('gvp-p2p-fixed-k1', 'GVP fixed K=1 (one group)', (0, 1, 2)),
+    _row('gvp-p2p-mixed-k20-raster', 'GVP mixed K=20, raster order',
+         (0, 1, 2)),
+    _row('gvp-p2p-single-stream-mixed-k20',
+         'causal masks on a single stream (no query stream), mixed K=20'),
+    _row('gvp-p2p-random-k20', 'GVP random length K=20'),
+    # also part 5's first diagnostic: on its validation column
+    _row('gvp-p2p-mixed-k5', 'GVP mixed K=5 (K scaled with T)',
+         group='diagnostic'),
+    _row('gvp-p2p-mixed-k40', 'GVP mixed K=40'),
+    _row('gvp-p2d-mixed-k20', 'GVP-p2d mixed K=20 (small tokenizer)',
+         needs=TOKENIZER_CKPT),
+    _row('gvp-d2d-mixed-k20', 'GVP-d2d mixed K=20 (small tokenizer)',
+         needs=TOKENIZER_CKPT, finetune=False),
+    _row('gvp-p2p-mixed-k20-posquery',
+         'diag.: query stream starts from E_pos alone (SAIM)',
+         group='diagnostic', finetune=False),
+    _row('gvp-p2p-mixed-k20-query4',
+         'diag.: query stream through the last 4 blocks only',
+         group='diagnostic', finetune=False),
+    _row('gvp-p2p-mixed-k20-nonormpix', 'diag.: no per-patch norm-pix',
+         group='diagnostic', finetune=False),
+    _row('gvp-p2p-mixed-k20-lr3e-3', 'diag.: lr 3e-3 (2x)',
+         group='diagnostic', finetune=False),
+    Row('gvp-p2p-mixed-k20-1200i', 'diag.: length 1200 iterations (2x)',
+        f'{STUDY}/gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-1200i_fashion-mnist.py',
+        (0, ), 'diagnostic', finetune=False),
+    Row('raw-pixels', 'raw pixels (784 values, no network)', None, (0, ),
+        'baseline', masked=False, finetune=False),
+    Row('random-init', 'random-init ViT-Tiny (no pretraining)', None,
+        (0, 1, 2), 'baseline'),
+]
+#: learning curves (issue "budget artifact"): one seed along one run
+CURVES = [
+    _curve('mae', 'MAE along 2400 iterations', masked=False),
+    _curve('gvp-p2p-mixed-k20', 'GVP mixed K=20 along 2400 iterations'),
+    _curve('gvp-p2p-mixed-k20-query4',
+           'GVP query stream in the last 4 blocks, along 2400 iterations'),
+    _curve('gvp-p2p-fixed-k1', 'GVP fixed K=1 along 2400 iterations'),
+]
+ROWS = {r.name: r for r in GRID + CURVES}
