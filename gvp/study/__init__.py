@@ -4,6 +4,7 @@ rows (:mod:`.rows`), one class per job kind with its inputs and result
 generic dependency queue that runs them side by side (:mod:`.queue`) and
 the table (:mod:`.table`). ``tools/benchmarks/fashion_mnist_study.py`` is
 the command."""
+from .curves import write_curves
 from .jobs import (CurveProbe, Finetune, FinetuneVal, Job, Pretrain, Probe,
                    Recon, Tokenizer, all_jobs, finetune_lr, job_from_json,
                    selection, selection_jobs)
@@ -17,5 +18,5 @@ __all__ = [
     'Recon', 'CurveProbe', 'all_jobs', 'finetune_lr', 'job_from_json',
     'selection', 'selection_jobs', 'ROOT', 'model_fingerprint', 'read_json',
     'run_dir', 'write_json', 'run_queue', 'GRID', 'ROWS', 'CURVES', 'Row',
-    'collect', 'markdown', 'pretrain_seconds', 'write_table'
+    'collect', 'markdown', 'pretrain_seconds', 'write_table', 'write_curves'
 ]

@@ -8,8 +8,8 @@ import os.path as osp
 import sys
 from typing import ClassVar, List, Optional
 
-from .paths import ROOT, max_iters, model_fingerprint, read_json, run_dir
-from .paths import write_json
+from .paths import (ROOT, max_iters, model_fingerprint, read_json, run_dir,
+                    write_json)
 from .rows import ROWS, TOKENIZER, TOKENIZER_CKPT
 
 TOOL = osp.join(ROOT, 'tools', 'benchmarks', 'fashion_mnist_study.py')

@@ -62,7 +62,7 @@ def analytic(backbone, rank: torch.Tensor):
     return gvp, vit, float(c.mean()), float(q.mean())
 
 
-def main():
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config')
     p.add_argument('--batch-size', type=int, default=8)
@@ -72,46 +72,63 @@ def main():
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
-    args = p.parse_args()
-    torch.manual_seed(args.seed)
-    model = get_model(args.config, cfg_options=args.cfg_options)
+    return p.parse_args()
+
+
+def measure(model, b: int):
+    """``(rows [(name, FLOPs per image)], rank)`` of the backbone on a
+    batch of ``b`` with plans of its mask generator, the same architecture
+    as a plain ViT and, for two streams, the analytic counts."""
     backbone = model.backbone
     plain = MODELS.build(
         backbone_for_role(model.cfg.model.backbone, 'finetune'))
     plain.eval()  # (mmpretrain's ViT.train() returns None)
-    b = args.batch_size
     res = backbone.patch_resolution
     size = (res[0] * backbone.patch_size, res[1] * backbone.patch_size)
-    inputs = torch.randn(b, 3, *size)
-    images = inputs
+    images = inputs = torch.randn(b, 3, *size)
     vocab = getattr(backbone.patch_embed, 'vocab_size', None)
     if vocab is not None:  # an id input (d2d)
         inputs = torch.randint(vocab, (b, *res))
     ranks = backbone.mask_generator(b, res).ranks
     rank = full_ranks(ranks, backbone.num_cond_tokens)
-
-    measured = count(lambda: backbone(inputs, ranks)) / b
-    measured_vit = count(lambda: plain(inputs)) / b
-    gvp, vit, c, q = analytic(backbone, rank)
-    rows = [('GVP backbone (measured)', measured),
-            ('plain ViT (measured)', measured_vit),
-            ('GVP backbone (analytic)', gvp), ('plain ViT (analytic)', vit)]
+    rows = [('GVP backbone (measured)',
+             count(lambda: backbone(inputs, ranks)) / b),
+            ('plain ViT (measured)', count(lambda: plain(inputs)) / b)]
+    if hasattr(backbone, 'prune'):  # the two-stream form has a formula
+        gvp, vit, _, _ = analytic(backbone, rank)
+        rows += [('GVP backbone (analytic)', gvp),
+                 ('plain ViT (analytic)', vit)]
     if getattr(model, 'tokenizer', None) is not None:
-        rows.append(
-            ('tokenizer encode (measured)',
-             count(lambda: model.tokenizer.encode_ids(images.clamp(0, 1))) /
-             b))
+        rows.append(('tokenizer encode (measured)', count(
+            lambda: model.tokenizer.encode_ids(images.clamp(0, 1))) / b))
+    return rows, rank
+
+
+def main():
+    args = parse_args()
+    torch.manual_seed(args.seed)
+    model = get_model(args.config, cfg_options=args.cfg_options)
+    rows, rank = measure(model, args.batch_size)
+    backbone, flops = model.backbone, dict(rows)
+    c = float((rank < rank.max(dim=1, keepdim=True).values).sum(1).double()
+              .mean())
+    q = float((rank >= 1).sum(1).double().mean())
+    res = backbone.patch_resolution
     print(f'config: {args.config}')
     print(f'tokens: S={backbone.num_cond_tokens} T={res[0] * res[1]}; '
           f'mean content rows {c:.1f}, query rows {q:.1f} '
-          f'(batch {b}, seed {args.seed})')
+          f'(batch {args.batch_size}, seed {args.seed})')
     print(f'{"":32s} {"GFLOPs/img":>10s}')
-    for name, flops in rows:
-        print(f'{name:32s} {flops / 1e9:10.2f}')
-    ratio, ratio_analytic = measured / measured_vit, gvp / vit
-    print(f'GVP / plain ViT: measured {ratio:.3f}, analytic '
-          f'{ratio_analytic:.3f} (difference '
-          f'{100 * (ratio / ratio_analytic - 1):+.1f} %)')
+    for name, value in rows:
+        print(f'{name:32s} {value / 1e9:10.2f}')
+    ratio = flops['GVP backbone (measured)'] / flops['plain ViT (measured)']
+    line = f'GVP / plain ViT: measured {ratio:.3f}'
+    if 'GVP backbone (analytic)' in flops:
+        ratio_analytic = flops['GVP backbone (analytic)'] / \
+            flops['plain ViT (analytic)']
+        line += (f', analytic {ratio_analytic:.3f} (difference '
+                 f'{100 * (ratio / ratio_analytic - 1):+.1f} %)')
+    print(line)
 
 
 if __name__ == '__main__':

@@ -54,6 +54,7 @@ def main():
                              args.threads, args.dry_run)
     if 'table' in args.stages and not args.dry_run:
         study.write_table(root)
+        study.write_curves(root)
     return rc
 
 
