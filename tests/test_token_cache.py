@@ -145,7 +145,8 @@ train_dataloader = dict(dataset=dict(data_root='{data}',
     model.train()
     torch.manual_seed(3)
     loss_ids = model.loss(batch['inputs'], batch['data_samples'])['loss']
-    torch.manual_seed(3)
+    torch.manual_seed(3)  # the same weights, fed the pixel pipeline
+    model.data_preprocessor = pixel_pre
     loss_pix = model.loss(inputs, pix['data_samples'])['loss']
     assert torch.isfinite(loss_ids) and torch.equal(loss_ids, loss_pix)
     # a pixel backbone given ids only says what is wrong

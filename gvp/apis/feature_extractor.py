@@ -67,19 +67,40 @@ class FeatureExtractor:
                  seed: int = 0,
                  device: Union[str, torch.device, None] = None,
                  img_size: Optional[int] = None):
-        import gvp  # noqa: F401
-        from gvp.models.backbones.convert import load_backbone
-        from gvp.models.backbones.roles import backbone_for_role
-        from gvp.registry import MODELS
         self.cfg = get_config(model, cfg_options)
+        bcfg = self._backbone_cfg(mode, out_indices, probe_mask)
+        self.backbone = self._build(bcfg, mode, pretrained, seed, device)
+        # a backbone that reads ids (d2d) gets them from the config's
+        # frozen tokenizer, as in pretraining (StepInputs)
+        self.tokenizer = self._tokenizer(device) \
+            if self.backbone.reads == 'ids' else None
+        self.pipeline = build_test_pipeline(
+            self.cfg,
+            img_size or int(bcfg.get('img_size', 224)),
+            force_default=img_size is not None)
+        mean, std, self.to_rgb = normalisation(self.cfg)
+        self.mean = torch.tensor(mean).view(1, -1, 1, 1)
+        self.std = torch.tensor(std).view(1, -1, 1, 1)
+
+    def _backbone_cfg(self, mode, out_indices, probe_mask) -> dict:
+        """The config's backbone for ``mode`` (``None``: its own role)."""
+        from gvp.models.backbones.roles import backbone_for_role
         bcfg = self.cfg.model.backbone.copy()
         bcfg.pop('init_cfg', None)
-        if mode is not None:  # None: the config's own role
+        if mode is not None:
             bcfg = backbone_for_role(bcfg, mode)
         if out_indices is not None:
             bcfg['out_indices'] = list(out_indices)
         if mode == 'probe':
             bcfg['probe_mask'] = probe_mask
+        return bcfg
+
+    def _build(self, bcfg, mode, pretrained, seed, device):
+        """The backbone, initialised under ``seed`` then loaded from
+        ``pretrained``, frozen in eval mode on ``device``."""
+        import gvp  # noqa: F401
+        from gvp.models.backbones.convert import load_backbone
+        from gvp.registry import MODELS
         torch.manual_seed(seed)
         with quiet_mmengine(), DefaultScope.overwrite_default_scope(
                 self.cfg.get('default_scope', 'gvp')):
@@ -91,28 +112,21 @@ class FeatureExtractor:
         # (mmpretrain's ViT.train() returns None: no chaining)
         backbone.to(device or 'cpu')
         backbone.eval()
-        self.backbone = backbone.requires_grad_(False)
-        # a backbone that reads ids (d2d) gets them from the config's
-        # frozen tokenizer, as in pretraining (StepInputs)
-        self.tokenizer = None
-        if backbone.reads == 'ids':
-            if not self.cfg.model.get('tokenizer'):
-                raise ValueError(
-                    f'the backbone reads {type(backbone.patch_embed).__name__}'
-                    ' inputs but the config has no model.tokenizer to make '
-                    'them from images')
-            with DefaultScope.overwrite_default_scope(
-                    self.cfg.get('default_scope', 'gvp')):
-                self.tokenizer = MODELS.build(
-                    dict(self.cfg.model.tokenizer, frozen=True))
-            self.tokenizer.to(device or 'cpu').eval()
-        self.pipeline = build_test_pipeline(
-            self.cfg,
-            img_size or int(bcfg.get('img_size', 224)),
-            force_default=img_size is not None)
-        mean, std, self.to_rgb = normalisation(self.cfg)
-        self.mean = torch.tensor(mean).view(1, -1, 1, 1)
-        self.std = torch.tensor(std).view(1, -1, 1, 1)
+        return backbone.requires_grad_(False)
+
+    def _tokenizer(self, device):
+        """The config's frozen tokenizer (refused without one)."""
+        from gvp.registry import MODELS
+        if not self.cfg.model.get('tokenizer'):
+            name = type(self.backbone.patch_embed).__name__
+            raise ValueError(
+                f'the backbone reads {name} inputs but the config has no '
+                'model.tokenizer to make them from images')
+        with DefaultScope.overwrite_default_scope(
+                self.cfg.get('default_scope', 'gvp')):
+            tokenizer = MODELS.build(dict(self.cfg.model.tokenizer,
+                                          frozen=True))
+        return tokenizer.to(device or 'cpu').eval()
 
     def inputs(self, images) -> torch.Tensor:
         """Images (paths, PIL, arrays) -> normalised ``[B, 3, H, W]``."""

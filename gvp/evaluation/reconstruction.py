@@ -33,21 +33,7 @@ def evaluate_reconstruction(model,
             for i in range(start, min(start + batch_size, len(dataset)))
         ])
         inputs = preprocess_images(model.data_preprocessor, batch)
-        grid = model.backbone.patch_resolution
-        ranks = model.reveal_plan(inputs.shape[0], grid, generator=gen).ranks
-        target = model.to_unit_range(inputs)
-        masked = pixel_mask(ranks, grid, target.shape)
-        for mode in MODES:
-            out = model.generate(
-                inputs,
-                ranks,
-                one_shot=mode == 'one_shot',
-                temperature=temperature,
-                generator=gen)
-            err = ((out.images - target)**2 * masked).sum((1, 2, 3))
-            sums[f'{mode}_mse'] += (err / masked.sum((1, 2, 3))).sum().item()
-            if lpips is not None:
-                sums[f'{mode}_lpips'] += lpips(out.images, target).sum().item()
+        add_batch(sums, model, inputs, lpips, temperature, gen)
         count += inputs.shape[0]
         bar.update(inputs.shape[0])
     result = {
@@ -60,6 +46,22 @@ def evaluate_reconstruction(model,
         mask_ratio=model.reveal_plan.mask_ratio,
         num_groups=model.reveal_plan.num_groups)
     return result
+
+
+def add_batch(sums, model, inputs, lpips, temperature, gen) -> None:
+    """Add one batch's per-image errors of both modes, on one plan, to
+    ``sums``."""
+    grid = model.backbone.patch_resolution
+    ranks = model.reveal_plan(inputs.shape[0], grid, generator=gen).ranks
+    target = model.to_unit_range(inputs)
+    masked = pixel_mask(ranks, grid, target.shape)
+    for mode in MODES:
+        out = model.generate(inputs, ranks, one_shot=mode == 'one_shot',
+                             temperature=temperature, generator=gen)
+        err = ((out.images - target)**2 * masked).sum((1, 2, 3))
+        sums[f'{mode}_mse'] += (err / masked.sum((1, 2, 3))).sum().item()
+        if lpips is not None:
+            sums[f'{mode}_lpips'] += lpips(out.images, target).sum().item()
 
 
 def pixel_mask(ranks, grid, shape) -> torch.Tensor:

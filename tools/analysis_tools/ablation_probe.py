@@ -69,12 +69,18 @@ def extractor_for(row, work_root, probe_mask, out_index=-1):
     ckpt = None
     if not row.startswith('random-init'):
         ckpt = last_checkpoint_path(osp.join(work_root, row))
+        if ckpt is None:  # never probe a random backbone under a row's name
+            raise SystemExit(
+                f'error: no checkpoint of row {row} under '
+                f'{osp.join(work_root, row)}: run '
+                'tools/benchmarks_fashion_mnist_ablation.sh first, or give '
+                '--work-root of a finished ablation')
     return FeatureExtractor(
         osp.join(CFG_DIR, name + SUFFIX), pretrained=ckpt, mode='probe',
         probe_mask=probe_mask, out_indices=[out_index], seed=seed)
 
 
-def main():
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--work-root', default='work_dirs/ablation')
     p.add_argument('--data-root', default='data')
@@ -87,9 +93,12 @@ def main():
                    help='fit on this many training images per class')
     p.add_argument('--main-probe-only', action='store_true',
                    help="each row's main probe only (GVP: mask kept)")
-    args = p.parse_args()
-    # the per-parameter init report of mmengine is noise here
-    MMLogger.get_instance('ablation_probe', log_level='WARNING')
+    return p.parse_args()
+
+
+def probe_items(args):
+    """``(train, test)`` items: the first 5k training images (or a per-class
+    draw of them) and the test set; refused without the data."""
     train, test, layout = find_dataset(args.data_root, 'fashion-mnist')
     if train is None:
         raise SystemExit(f'Fashion-MNIST not found: {layout} '
@@ -99,30 +108,30 @@ def main():
         keep = per_class_draw(np.array([y for _, y in train]),
                               args.labels_per_class, seed=0)
         train = [train[i] for i in keep]
-    results = {}
-    if args.rows and osp.isfile(args.out):
-        with open(args.out) as f:
-            results = json.load(f)
-    for row, label in ROWS:
-        if args.rows and row not in args.rows:
-            continue
-        results[row] = dict(label=label)
-        modes = PROBES.get(row, (True, ))
-        if args.out_index != -1 or args.labels_per_class or \
-                args.main_probe_only:
-            modes = modes[:1]  # diagnostics: the row's main probe only
-        for probe_mask in modes:
-            features = extractor_for(row, args.work_root, probe_mask,
-                                     args.out_index)
-            tx, ty = features(train, 512)
-            ex, ey = features(test, 512)
-            res = fit_logistic(tx, ty, ex, ey, cs=CS, seed=0)
-            key = 'mask' if probe_mask else 'no_mask'
-            results[row][key] = res
-            print(f"{label:48s} {key:8s} top-1 {res['top1']:.2f} "
-                  f"(C={res['C']})", flush=True)
-    with open(args.out, 'w') as f:
-        json.dump(results, f, indent=1)
+    return train, test
+
+
+def probe_row(row, label, args, train, test) -> dict:
+    """The row's probes (mask kept and dropped, or its main one)."""
+    out = dict(label=label)
+    modes = PROBES.get(row, (True, ))
+    if args.out_index != -1 or args.labels_per_class or \
+            args.main_probe_only:
+        modes = modes[:1]  # diagnostics: the row's main probe only
+    for probe_mask in modes:
+        features = extractor_for(row, args.work_root, probe_mask,
+                                 args.out_index)
+        tx, ty = features(train, 512)
+        ex, ey = features(test, 512)
+        res = fit_logistic(tx, ty, ex, ey, cs=CS, seed=0)
+        key = 'mask' if probe_mask else 'no_mask'
+        out[key] = res
+        print(f"{label:48s} {key:8s} top-1 {res['top1']:.2f} "
+              f"(C={res['C']})", flush=True)
+    return out
+
+
+def print_table(results):
     print('\n| pretraining | probe, mask kept | probe, no mask |\n'
           '|---|---|---|')
     for row, label in ROWS:
@@ -132,6 +141,23 @@ def main():
         m, n = (f"{r[k]['top1']:.2f}" if k in r else '-'
                 for k in ('mask', 'no_mask'))
         print(f'| {label} | {m} | {n} |')
+
+
+def main():
+    args = parse_args()
+    # the per-parameter init report of mmengine is noise here
+    MMLogger.get_instance('ablation_probe', log_level='WARNING')
+    train, test = probe_items(args)
+    results = {}
+    if args.rows and osp.isfile(args.out):
+        with open(args.out) as f:
+            results = json.load(f)
+    for row, label in ROWS:
+        if not args.rows or row in args.rows:
+            results[row] = probe_row(row, label, args, train, test)
+    with open(args.out, 'w') as f:
+        json.dump(results, f, indent=1)
+    print_table(results)
 
 
 if __name__ == '__main__':

@@ -45,6 +45,20 @@ def generator_from_args(args):
             order=dict(type=args.order))), tuple(args.grid)
 
 
+def draw_plan(axes, plan, grid):
+    """The plan on the patch grid: group of each token, place in z."""
+    place = torch.empty_like(plan.order[0])
+    place[plan.order[0]] = torch.arange(grid[0] * grid[1])
+    for row, (name, m) in enumerate((('group k of each token', plan.ranks[0]),
+                                     ('place in the order z', place))):
+        axes[row, 2].imshow(
+            m.view(*grid).numpy(), cmap='viridis', interpolation='nearest')
+        axes[row, 2].set_title(f'{name} (patch grid)')
+        for (i, j), v in np.ndenumerate(m.view(*grid).numpy()):
+            axes[row, 2].text(j, i, str(v), ha='center', va='center',
+                              fontsize=7, color='white')
+
+
 def draw(out, generator, grid, num_cond, seed):
     generator.validate(grid)
     num_tokens = grid[0] * grid[1]
@@ -66,23 +80,7 @@ def draw(out, generator, grid, num_cond, seed):
             vmax=1,
             interpolation='nearest')
         axes[1, col].set_title(f'{name}, in order z')
-    # the plan on the patch grid: group of each token, place in the order
-    place = torch.empty_like(plan.order[0])
-    place[plan.order[0]] = torch.arange(num_tokens)
-    for row, (name, m) in enumerate((('group k of each token', plan.ranks[0]),
-                                     ('place in the order z', place))):
-        axes[row, 2].imshow(
-            m.view(*grid).numpy(), cmap='viridis', interpolation='nearest')
-        axes[row, 2].set_title(f'{name} (patch grid)')
-        for (i, j), v in np.ndenumerate(m.view(*grid).numpy()):
-            axes[row, 2].text(
-                j,
-                i,
-                str(v),
-                ha='center',
-                va='center',
-                fontsize=7,
-                color='white')
+    draw_plan(axes, plan, grid)
     n = plan.boundaries[0].tolist()
     fig.suptitle(f'{generator}, S={num_cond}, T={num_tokens}\n'
                  f'n = {n}',

@@ -86,6 +86,49 @@ def open_shard(out_dir, rank, world, indices, views, grid):
     return path, ids, boxes, np.load(path['done'])
 
 
+def build_source(model):
+    """``(dataset, pipeline)``: the config's training set and its pipeline
+    made replayable (each view's crop box and flip recorded)."""
+    from mmcv.transforms import Compose
+
+    import gvp  # noqa: F401
+    from gvp.registry import DATASETS, TRANSFORMS
+    cfg = model.cfg
+    data_cfg = dict(cfg.train_dataloader.dataset)
+    steps = replayable(data_cfg.pop('pipeline'))
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
+                                                      'gvp')):
+        dataset = DATASETS.build(dict(data_cfg, pipeline=[]))
+        pipeline = Compose([TRANSFORMS.build(s) for s in steps])
+    return dataset, pipeline
+
+
+def views_of(rows, indices, dataset, pipeline, args):
+    """The augmented views ``[V, C, H, W]`` of the images at ``rows`` and
+    their ``(box, flip)`` records, each view seeded by image and view."""
+    views, meta = [], []
+    for row in rows:
+        index = int(indices[row])
+        for v in range(args.views):
+            np.random.seed((args.seed * 1000003 + index * args.views + v)
+                           % 2**32)
+            out = pipeline(dataset.get_data_info(index))
+            img = out['img']
+            img = img[..., None] if img.ndim == 2 else img
+            views.append(torch.from_numpy(np.ascontiguousarray(
+                img.transpose(2, 0, 1))))
+            meta.append((*out['view_box'], int(out['view_flip'])))
+    return views, meta
+
+
+def write_meta(args, grid, dataset, world, model):
+    with open(osp.join(args.out_dir, 'meta.json'), 'w') as f:
+        json.dump(dict(config=args.config, views=args.views,
+                       grid=list(grid), images=len(dataset),
+                       world_size=world, seed=args.seed,
+                       num_codes=model.tokenizer.num_codes), f, indent=1)
+
+
 def main():
     args = parse_args()
     rank = int(os.environ.get('RANK', 0))
@@ -94,27 +137,13 @@ def main():
     if model.tokenizer is None:
         raise SystemExit(f'error: {args.config} has no model.tokenizer: '
                          'nothing to cache')
-    cfg = model.cfg
-    from mmcv.transforms import Compose
-
-    import gvp  # noqa: F401
-    from gvp.registry import DATASETS, TRANSFORMS
-    data_cfg = dict(cfg.train_dataloader.dataset)
-    steps = replayable(data_cfg.pop('pipeline'))
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'gvp')):
-        dataset = DATASETS.build(dict(data_cfg, pipeline=[]))
-        pipeline = Compose([TRANSFORMS.build(s) for s in steps])
+    dataset, pipeline = build_source(model)
     grid = tuple(model.backbone.patch_resolution)
     indices = np.arange(rank, len(dataset), world)
     path, ids, boxes, done = open_shard(args.out_dir, rank, world, indices,
                                         args.views, grid)
     if rank == 0:
-        with open(osp.join(args.out_dir, 'meta.json'), 'w') as f:
-            json.dump(dict(config=args.config, views=args.views,
-                           grid=list(grid), images=len(dataset),
-                           world_size=world, seed=args.seed,
-                           num_codes=model.tokenizer.num_codes), f, indent=1)
+        write_meta(args, grid, dataset, world, model)
     todo = np.flatnonzero(~done)
     print(f'rank {rank}/{world}: {len(indices)} images, {len(todo)} to do, '
           f'{args.views} views each', flush=True)
@@ -122,24 +151,13 @@ def main():
     start, per_batch = time.time(), max(1, args.batch_size // args.views)
     for first in range(0, len(todo), per_batch):
         rows = todo[first:first + per_batch]
-        views, meta = [], []
-        for row in rows:
-            index = int(indices[row])
-            for v in range(args.views):
-                np.random.seed((args.seed * 1000003 + index * args.views + v)
-                               % 2**32)
-                out = pipeline(dataset.get_data_info(index))
-                img = out['img']
-                img = img[..., None] if img.ndim == 2 else img
-                views.append(torch.from_numpy(np.ascontiguousarray(
-                    img.transpose(2, 0, 1))))
-                meta.append((*out['view_box'], int(out['view_flip'])))
+        views, meta = views_of(rows, indices, dataset, pipeline, args)
         inputs = preprocess_images(model.data_preprocessor, dict(
             inputs=[torch.stack(views)], data_samples=None))
         with torch.no_grad():
             tokens = model.tokenize(inputs)
-        tokens = tokens.view(len(rows), args.views, *grid).numpy()
-        ids[rows] = tokens.astype(np.uint16)
+        ids[rows] = tokens.view(len(rows), args.views,
+                                *grid).numpy().astype(np.uint16)
         boxes[rows] = np.asarray(meta, np.int32).reshape(
             len(rows), args.views, 5)
         ids.flush()
@@ -147,11 +165,13 @@ def main():
         done[rows] = True
         np.save(path['done'], done)  # after the rows: a resume never
         bar.update(len(rows))  # trusts a row that was not written
-    took = time.time() - start
-    if len(todo):
-        print(f'\nrank {rank}: {len(todo) * args.views} views in {took:.1f} '
-              f's, {1000 * took / (len(todo) * args.views):.1f} ms per view '
-              '(pipeline + tokenizer)')
+    report(rank, len(todo) * args.views, time.time() - start)
+
+
+def report(rank, views, took):
+    if views:
+        print(f'\nrank {rank}: {views} views in {took:.1f} s, '
+              f'{1000 * took / views:.1f} ms per view (pipeline + tokenizer)')
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ import os
 import os.path as osp
 
 ROOT = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
+STUDY = 'configs/benchmarks/fashion-mnist_study'
 PAPER = ('Bridging Autoregressive and Masked Modeling for Enhanced Visual '
          'Representation Learning')
 LP = 'Linear probe top-1 (mask kept)'
@@ -99,7 +100,7 @@ def main():
         lines += [f'        - {a.strip()}' for a in arch.split(',')]
         lines += ['    Paper:', f'      Title: {PAPER}', f'    README: {doc}',
                   '', 'Models:']
-        pattern = '**/*.py' if folder == 'configs/gvp' else '*.py'
+        pattern = '**/*.py' if folder in ('configs/gvp', STUDY) else '*.py'
         for path in sorted(glob.glob(f'{folder}/{pattern}', recursive=True)):
             lines += entry(path, name)
         meta = f'{folder}/metafile.yml'

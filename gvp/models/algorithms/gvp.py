@@ -137,6 +137,12 @@ class GVP(BaseSelfSupervisor):
             mean, std = mean[None], std[None]
         if getattr(pre, 'gives', 'images') == 'ids':
             return StepInputs(None, mean, std, self.tokenizer, ids=inputs)
+        if not inputs.is_floating_point():
+            raise ValueError(
+                f'{type(pre).__name__} gives images but the batch holds ids '
+                'only (TokenIdsPreprocessor on the token cache is for d2d, '
+                "input_embed=dict(type='IdEmbedding')); p2p/p2d need the "
+                'images (LoadImageOrSkip ... PackInputs)')
         return StepInputs(inputs, mean, std, self.tokenizer,
                           ids=cached_ids(data_samples, inputs.device))
 

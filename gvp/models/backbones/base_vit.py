@@ -87,21 +87,8 @@ class GVPViTBase(VisionTransformer):
                  with_cp: bool = False,
                  norm_cfg=dict(type='LN', eps=1e-6),
                  **kwargs):
-        for size in _pair(img_size):
-            if size % patch_size:
-                raise ValueError(
-                    f'img_size {img_size} is not divisible by patch_size '
-                    f'{patch_size}: choose an img_size that is a multiple of '
-                    f'{patch_size} (and resize/crop to it in the pipeline).')
-        if y_extra is not None and with_cls_token:
-            raise ValueError(
-                'y_extra replaces the class token (appendix E): drop '
-                'with_cls_token=True, or drop y_extra to keep the class '
-                'token.')
-        if with_cls_token is None:
-            with_cls_token = y_extra is None
-        if out_type is None:
-            out_type = 'cls_token' if with_cls_token else 'avg_featmap'
+        with_cls_token, out_type = _condition_args(
+            img_size, patch_size, y_extra, with_cls_token, out_type)
         super().__init__(
             arch=arch,
             img_size=img_size,
@@ -115,6 +102,14 @@ class GVPViTBase(VisionTransformer):
         for layer in self.layers:
             # the same module with a two-stream forward (no new parameters)
             layer.__class__ = TwoStreamLayer
+        self._build_inputs(input_embed, y_extra)
+        if self.frozen_stages > 0:  # again: y_extra exists now
+            self._freeze_stages()
+
+    def _build_inputs(self, input_embed: Optional[dict],
+                      y_extra: Optional[dict]) -> None:
+        """The input embedding in the ``patch_embed`` slot and the
+        ``y_extra`` condition, both given the backbone's width."""
         if input_embed is None:
             # pixels: mmpretrain built the PatchEmbed (``patch_cfg``); the
             # same module, with the input-embedding interface
@@ -134,8 +129,6 @@ class GVPViTBase(VisionTransformer):
         if y_extra is not None:
             self.y_extra = MODELS.build(
                 y_extra, default_args=dict(embed_dims=self.embed_dims))
-        if self.frozen_stages > 0:  # again: y_extra exists now
-            self._freeze_stages()
 
     def __init_subclass__(cls, role_default: bool = False, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -324,6 +317,27 @@ def build_plan_generator(cfg: Optional[dict], grid: Sequence[int]):
     generator = MODELS.build(cfg or dict(type='MixedLengthMaskGenerator'))
     generator.validate(grid)
     return generator
+
+
+def _condition_args(img_size, patch_size, y_extra, with_cls_token,
+                    out_type):
+    """``(with_cls_token, out_type)`` after checking the grid and the
+    condition: ``y_extra`` replaces the class token (appendix E)."""
+    for size in _pair(img_size):
+        if size % patch_size:
+            raise ValueError(
+                f'img_size {img_size} is not divisible by patch_size '
+                f'{patch_size}: choose an img_size that is a multiple of '
+                f'{patch_size} (and resize/crop to it in the pipeline).')
+    if y_extra is not None and with_cls_token:
+        raise ValueError(
+            'y_extra replaces the class token (appendix E): drop '
+            'with_cls_token=True, or drop y_extra to keep the class token.')
+    if with_cls_token is None:
+        with_cls_token = y_extra is None
+    if out_type is None:
+        out_type = 'cls_token' if with_cls_token else 'avg_featmap'
+    return with_cls_token, out_type
 
 
 def _pair(size) -> Sequence[int]:
