@@ -156,35 +156,38 @@ def test_reconstruct_returns_arrays_and_the_figure(tmp_path):
         reconstruction_grid(model, x, torch.from_numpy(out['ranks'])))
 
 
-def test_feature_extractor_runs_the_configs_test_pipeline(
-        run_with_checkpoint, tmp_path):
-    """A config's test pipeline and its preprocessor's channel order are
-    what the extractor applies (here: center crop 28 of 40-px colour
-    images, BGR files -> RGB); without one, the evaluation view."""
-    _, ckpt, _ = run_with_checkpoint
+def _colour_files(tmp_path):
+    """Three 40-px colour arrays and ``(path, label)`` items of their
+    files."""
     rng = np.random.default_rng(1)
     arrays = [rng.integers(0, 255, (40, 40, 3), np.uint8) for _ in range(3)]
     items = []
     for i, a in enumerate(arrays):
         Image.fromarray(a).save(tmp_path / f'c{i}.png')
         items.append((str(tmp_path / f'c{i}.png'), i))
+    return arrays, items
+
+
+def test_feature_extractor_runs_the_configs_test_pipeline(
+        run_with_checkpoint, tmp_path):
+    """A config's test pipeline and its preprocessor's channel order are
+    what the extractor applies (here: center crop 28 of 40-px colour
+    images, BGR files -> RGB); without one, the evaluation view."""
+    _, ckpt, _ = run_with_checkpoint
+    arrays, items = _colour_files(tmp_path)
     mean, std = [10., 20., 30.], [50., 60., 70.]
     options = {
-        'data_preprocessor.mean':
-        mean,
-        'data_preprocessor.std':
-        std,
-        'data_preprocessor.to_rgb':
-        True,
+        'data_preprocessor.mean': mean,
+        'data_preprocessor.std': std,
+        'data_preprocessor.to_rgb': True,
         'test_pipeline': [
             dict(type='LoadImageFromFile'),
             dict(type='CenterCrop', crop_size=28),
             dict(type='PackInputs')
         ]
     }
-    feats, _ = FeatureExtractor(
-        NAME, pretrained=ckpt, cfg_options=options)(
-            items)
+    feats, _ = FeatureExtractor(NAME, pretrained=ckpt,
+                                cfg_options=options)(items)
     probe = _probe_backbone(ckpt)
     x = torch.stack([
         torch.from_numpy(a[6:34, 6:34].astype(np.float32)).permute(2, 0, 1)
@@ -200,7 +203,6 @@ def test_feature_extractor_runs_the_configs_test_pipeline(
         NAME, pretrained=ckpt, cfg_options=options)([(a, 0) for a in arrays])
     assert np.allclose(same, feats, atol=1e-6)
     options.pop('test_pipeline')
-    default, _ = FeatureExtractor(
-        NAME, pretrained=ckpt, cfg_options=options)(
-            items)
+    default, _ = FeatureExtractor(NAME, pretrained=ckpt,
+                                  cfg_options=options)(items)
     assert not np.allclose(default, feats, atol=1e-3)

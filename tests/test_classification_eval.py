@@ -138,23 +138,18 @@ def test_configs_train_and_evaluate(which, tmp_path, root, backbone_ckpt,
         proc.stderr
 
 
-def _fixture_datasets(root):
-    """Three of the nine datasets in their official layouts (as mmpretrain's
-    Caltech101, DTD and OxfordIIITPet read them), a fourth in a wrong
-    one."""
-    import mat4py
-    rng = np.random.default_rng(0)
-
-    def img(label):
-        a = rng.integers(0, 60, (40, 48, 3), dtype=np.uint8)
-        a[:, :, label % 3] += 150  # a learnable colour cue
-        return a
-
+def _saver(rng):
+    """``save(path, label)``: a JPEG with a learnable colour cue."""
     def save(path, label):
+        a = rng.integers(0, 60, (40, 48, 3), dtype=np.uint8)
+        a[:, :, label % 3] += 150
         path.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(img(label)).save(path, quality=95)
+        Image.fromarray(a).save(path, quality=95)
+    return save
 
-    # Caltech101: meta/{train,test}.txt '<class>/<file> <label>'
+
+def _caltech(root, save):
+    """Caltech101: meta/{train,test}.txt '<class>/<file> <label>'."""
     (root / 'caltech101' / 'meta').mkdir(parents=True)
     for split, n in (('train', 30), ('test', 12)):
         lines = [f'c{i % 3}/{split}{i}.jpg {i % 3}' for i in range(n)]
@@ -164,6 +159,27 @@ def _fixture_datasets(root):
                  int(label))
         (root / 'caltech101' / 'meta' / f'{split}.txt').write_text(
             '\n'.join(lines) + '\n')
+
+
+def _pets(root, save):
+    """Oxford-IIIT Pet: annotations/{trainval,test}.txt 'name id species
+    breed' (ids from 1), images/<name>.jpg."""
+    (root / 'pets' / 'annotations').mkdir(parents=True)
+    for split, n in (('trainval', 30), ('test', 12)):
+        lines = [f'{split}_{i} {i % 3 + 1} 1 1' for i in range(n)]
+        for i in range(n):
+            save(root / 'pets' / 'images' / f'{split}_{i}.jpg', i % 3)
+        (root / 'pets' / 'annotations' / f'{split}.txt').write_text(
+            '\n'.join(lines) + '\n')
+
+
+def _fixture_datasets(root):
+    """Three of the nine datasets in their official layouts (as mmpretrain's
+    Caltech101, DTD and OxfordIIITPet read them), a fourth in a wrong
+    one."""
+    import mat4py
+    save = _saver(np.random.default_rng(0))
+    _caltech(root, save)
     # DTD: imdb/imdb.mat (set 1 train, 2 val, 3 test; classes from 1)
     names, classes, sets = [], [], []
     for i in range(42):
@@ -174,15 +190,7 @@ def _fixture_datasets(root):
     (root / 'dtd' / 'imdb').mkdir(parents=True)
     mat4py.savemat(str(root / 'dtd' / 'imdb' / 'imdb.mat'), {
         'images': dict(name=names, **{'class': classes}, set=sets)})
-    # Oxford-IIIT Pet: annotations/{trainval,test}.txt 'name id species
-    # breed' (ids from 1), images/<name>.jpg
-    (root / 'pets' / 'annotations').mkdir(parents=True)
-    for split, n in (('trainval', 30), ('test', 12)):
-        lines = [f'{split}_{i} {i % 3 + 1} 1 1' for i in range(n)]
-        for i in range(n):
-            save(root / 'pets' / 'images' / f'{split}_{i}.jpg', i % 3)
-        (root / 'pets' / 'annotations' / f'{split}.txt').write_text(
-            '\n'.join(lines) + '\n')
+    _pets(root, save)
     # Flowers as ImageFolder: not what Flowers102 reads
     for c in range(3):
         save(root / 'flowers' / 'train' / f'class{c}' / '0.jpg', c)

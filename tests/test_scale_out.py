@@ -30,12 +30,10 @@ def test_wrap_policy_finds_every_block(root):
     assert ds.optim_wrapper.type == 'DeepSpeedOptimWrapper'
 
 
-@pytest.mark.slow
-def test_fsdp_on_two_cpu_processes_matches_ddp(tmp_path, root,
-                                               fashion_mnist_subset):
-    """The FSDP config (ViT-Tiny override) trains on 2 gloo processes; its
-    loss at iteration 1 equals the DDP run's."""
-    common = f"""
+def _tiny_run(data_root) -> str:
+    """The override both runs share: ViT-Tiny-sized model, 3 iterations on
+    the Fashion-MNIST subset."""
+    return f"""
 model = dict(
     backbone=dict(arch=dict(_delete_=True, embed_dims=32, num_layers=2,
                             num_heads=2, feedforward_channels=64),
@@ -44,7 +42,7 @@ data_preprocessor = dict(mean=[72.94] * 3, std=[90.02] * 3)
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
     dataset=dict(_delete_=True, type='CustomDataset',
-                 data_root='{fashion_mnist_subset}', ann_file='meta/train.txt',
+                 data_root='{data_root}', ann_file='meta/train.txt',
                  data_prefix='train', with_label=True,
                  pipeline=[dict(type='LoadImageOrSkip'),
                            dict(type='Resize', scale=28),
@@ -58,6 +56,11 @@ log_processor = dict(window_size=1, by_epoch=False)
 custom_hooks = []
 resume = False
 """
+
+
+def _write_configs(tmp_path, root, common):
+    """``(fsdp, ddp)`` config files: the FSDP config on CPU, and the same
+    model and data as a plain DDP run."""
     fsdp = tmp_path / 'fsdp.py'
     fsdp.write_text(f"_base_ = '{root}/{CFG}'\n" + common + """
 # CPU: no bf16 compute, parameters stay on the CPU, no GPU broadcast of
@@ -78,6 +81,16 @@ _base_ = ['{root}/configs/_base_/models/gvp-p2p_vit-base-p16.py',
           '{root}/configs/_base_/schedules/adamw_coslr-200e_gvp.py',
           '{root}/configs/_base_/default_runtime.py']
 """))
+    return fsdp, ddp
+
+
+@pytest.mark.slow
+def test_fsdp_on_two_cpu_processes_matches_ddp(tmp_path, root,
+                                               fashion_mnist_subset):
+    """The FSDP config (ViT-Tiny override) trains on 2 gloo processes; its
+    loss at iteration 1 equals the DDP run's."""
+    fsdp, ddp = _write_configs(tmp_path, root,
+                               _tiny_run(fashion_mnist_subset))
     # the same initial weights for both (the runners draw them at different
     # points of the random stream)
     import torch

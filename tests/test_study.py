@@ -112,9 +112,8 @@ def test_queue_skips_finished_work_and_orders_dependencies(tmp_path, capsys):
     assert 'pretrain gvp-p2p-mixed-k20 1' not in out
 
 
-def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
-    study = _study()
-    root = str(tmp_path / 'study')
+def _write_mae_runs(study, root, tmp_path):
+    """Three MAE seeds' probes, costs and training logs."""
     for seed, top1 in enumerate((80., 82., 84.)):
         folder = study.run_dir(root, 'mae', seed)
         study.write_json(osp.join(folder, 'probe.json'), {
@@ -131,6 +130,12 @@ def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
             (log / 'scalars.json').write_text(''.join(
                 json.dumps({'loss': 1., 'time': t if i > 300 or t == 1.
                             else 1., 'iter': i}) + '\n' for i in its))
+
+
+def test_table_mean_sd_per_seed_and_doc_markers(tmp_path, monkeypatch):
+    study = _study()
+    root = str(tmp_path / 'study')
+    _write_mae_runs(study, root, tmp_path)
     # a pretraining that has only started: its cost, no result yet
     study.write_json(osp.join(study.run_dir(root, 'gvp-p2p-mixed-k5', 0),
                               'cost.json'), {'pretrain': 10.})

@@ -93,6 +93,24 @@ D2D_CACHED = ('configs/gvp/gvp-d2d-cached_vit-tiny-p4_1xb64-600i_'
               'fashion-mnist.py')
 
 
+def _d2d_cached_config(tmp_path, root, data, cache):
+    """A tiny d2d config on the token cache: ids only, no image read."""
+    tok = tiny_tokenizer_ckpt(tmp_path / 't.pth')
+    d2d = tmp_path / 'd2d.py'
+    d2d.write_text(f"""
+_base_ = '{root}/{D2D_CACHED}'
+model = dict(
+    backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH!r}),
+                  input_embed=dict(vocab_size=32)),
+    target_generator=dict(num_codes=32),
+    tokenizer=dict(_delete_=True, **{tok!r}))
+train_dataloader = dict(dataset=dict(data_root='{data}',
+    indices=12, pipeline=[dict(type='LoadCachedView', cache='{cache}'),
+                          dict(type='PackInputs', input_key='token_ids')]))
+""")
+    return d2d
+
+
 def test_d2d_on_the_cache_decodes_no_image(tmp_path, root,
                                            fashion_mnist_subset):
     """d2d reads ids alone: the ids-only pipeline never opens an image (the
@@ -110,19 +128,7 @@ def test_d2d_on_the_cache_decodes_no_image(tmp_path, root,
     p2d = _config(tmp_path, root, data, cache)
     run_ok(root, [sys.executable, 'tools/dataset_converters/cache_tokens.py',
                   p2d, str(cache), '--views', '2', '--batch-size', '6'])
-    tok = tiny_tokenizer_ckpt(tmp_path / 't.pth')
-    d2d = tmp_path / 'd2d.py'
-    d2d.write_text(f"""
-_base_ = '{root}/{D2D_CACHED}'
-model = dict(
-    backbone=dict(arch=dict(_delete_=True, **{TINY_ARCH!r}),
-                  input_embed=dict(vocab_size=32)),
-    target_generator=dict(num_codes=32),
-    tokenizer=dict(_delete_=True, **{tok!r}))
-train_dataloader = dict(dataset=dict(data_root='{data}',
-    indices=12, pipeline=[dict(type='LoadCachedView', cache='{cache}'),
-                          dict(type='PackInputs', input_key='token_ids')]))
-""")
+    d2d = _d2d_cached_config(tmp_path, root, data, cache)
     model = get_model(str(d2d))
     assert type(model.data_preprocessor).__name__ == 'TokenIdsPreprocessor'
     ids_ds = DATASETS.build(

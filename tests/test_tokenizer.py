@@ -29,6 +29,13 @@ def mage_vqgan_table():
         if cin != cout:
             table[f'{name}.nin_shortcut.weight'] = (cout, cin, 1, 1)
 
+    _encoder_table(table, res, norm, ch, mult, z)
+    _decoder_table(table, res, norm, ch, mult, z)
+    table['quantize.embedding.weight'] = (codes, z)
+    return table
+
+
+def _encoder_table(table, res, norm, ch, mult, z):
     table['encoder.conv_in.weight'] = (128, 3, 3, 3)
     c = ch
     for i, m in enumerate(mult):
@@ -41,6 +48,8 @@ def mage_vqgan_table():
     table['encoder.conv_out.weight'] = (z, 512, 1, 1)
     table['encoder.conv_out.bias'] = (z, )
 
+
+def _decoder_table(table, res, norm, ch, mult, z):
     table['decoder.conv_in.weight'] = (512, z, 3, 3)
     table['decoder.conv_in.bias'] = (512, )
     res('decoder.mid.block_1', 512, 512)
@@ -56,8 +65,6 @@ def mage_vqgan_table():
     norm('decoder.norm_out', 128)
     table['decoder.conv_out.weight'] = (3, 128, 3, 3)
     table['decoder.conv_out.bias'] = (3, )
-    table['quantize.embedding.weight'] = (codes, z)
-    return table
 
 
 @pytest.fixture(scope='module')
