@@ -9,7 +9,7 @@ from typing import Optional
 
 import numpy as np
 
-from .paths import ROOT, read_json, repo_config
+from .paths import ROOT, read_json, repo_config, run_dir
 from .rows import PROBE_CONFIG, ROWS
 
 FINETUNE = ('configs/benchmarks/fine_tune/'
@@ -90,7 +90,6 @@ def embedded(row, seed, checkpoint, mask, xs):
 def features(row, seed, root, mask, checkpoint, tag=''):
     """``(train_x, train_y, test_x, test_y)`` of a checkpoint (cached as
     ``features[_TAG]_{mask,nomask}.npz`` in the run's folder)."""
-    from .paths import run_dir
     cache = osp.join(run_dir(root, row, seed), f'features{tag}_'
                      f'{"mask" if mask else "nomask"}.npz')
     if osp.isfile(cache):
@@ -180,7 +179,6 @@ def finetune_run(row, seed, root, checkpoint: Optional[str], lr: float,
                  validation: bool, work: str) -> dict:
     """The shrunk fine-tune recipe on the first 1,000 labels at ``lr``,
     scored on the validation split (train[55000:60000]) or the test set."""
-    from .paths import run_dir
     folder = run_dir(root, row, seed)
     options = [f'randomness.seed={seed}', f'optim_wrapper.optimizer.lr={lr}']
     if checkpoint is None:  # from scratch

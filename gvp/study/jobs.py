@@ -248,11 +248,11 @@ def finetune_lr(root) -> Optional[float]:
 def run_jobs(name: str, seed: int) -> List[Job]:
     """The jobs of one run of row ``name``."""
     r = ROWS[name]
-    jobs = [Pretrain(name, seed)] if r.config and not r.points else []
-    jobs += [CurveProbe(name, seed, it) for it in r.points]
-    if r.points:
-        jobs.append(Pretrain(name, seed))
-    jobs += [] if r.points else [Probe(name, seed)]
+    pretrain = [Pretrain(name, seed)] if r.config else []
+    if r.points:  # a curve: its points are probed beside the pretraining
+        jobs = [CurveProbe(name, seed, it) for it in r.points] + pretrain
+    else:
+        jobs = pretrain + [Probe(name, seed)]
     jobs += [Finetune(name, seed)] if r.finetune else []
     return jobs + ([Recon(name, seed)] if r.recon else [])
 
