@@ -275,6 +275,45 @@ def test_jobs_are_classes_with_their_inputs_and_round_trip_as_json(tmp_path):
     ckpt.write_bytes(b'')
     assert point.ready(root)
     assert point.slot() != study.Pretrain('mae-2400i', 0).slot()
-    curve = [j for j in study.all_jobs(['mae-2400i'])]
-    assert [j.it for j in curve if isinstance(j, study.CurveProbe)] == \
-        list(study.rows.CURVE_POINTS)
+    _check_curve_seeds(study, root)
+
+
+def _check_curve_seeds(study, root):
+    """Seed 0 is probed along the whole curve, seeds 1 and 2 only where
+    the verdict is read; GVP's further seeds stop early on the same
+    schedule, MAE's (whose last point is the end) run to the end."""
+    gvp = 'gvp-p2p-mixed-k20-2400i'
+    points = {}
+    for job in study.all_jobs(['mae-2400i', gvp]):
+        if isinstance(job, study.CurveProbe):
+            points.setdefault((job.row, job.seed), []).append(job.it)
+    assert points[('mae-2400i', 0)] == list(study.rows.CURVE_POINTS)
+    assert points[('mae-2400i', 2)] == [600, 1200, 2400]
+    assert points[(gvp, 1)] == [600, 1200]
+    assert study.Pretrain(gvp, 1).command(root)[-1] == \
+        'train_cfg.max_iters=1200'
+    assert 'max_iters' not in study.Pretrain(gvp, 0).command(root)[-1]
+
+
+def test_curve_headline_reads_every_seed_at_equal_iterations_and_compute():
+    """The headline's gap is the difference of the means over the seeds
+    that have the point; equal compute pairs MAE's end with GVP's 600 and
+    1200; a one-seed point says (1), not a spread."""
+    from gvp.study import curves
+
+    def run(pairs):
+        return [dict(it=it, lp=v) for it, v in pairs]
+    gvp = dict(points=run([(600, 80.), (1200, 81.)]),
+               seeds={'0': run([(600, 80.), (1200, 81.)]),
+                      '1': run([(600, 82.)])})
+    mae = dict(points=run([(600, 75.), (2400, 78.)]),
+               seeds={'0': run([(600, 75.), (2400, 78.)]),
+                      '1': run([(2400, 79.)])})
+    text = curves.headline({curves.HEADLINE[0]: gvp,
+                            curves.HEADLINE[1]: mae})
+    lines = {line.split(' | ')[0]: line for line in text.splitlines()}
+    assert lines['| 600 iterations'].endswith(
+        '81.00 ± 1.41 (2) | 75.00 (1) | +6.00 |')
+    assert lines['| 2400 iterations'].endswith('– | 78.50 ± 0.71 (2) | – |')
+    assert lines['| equal compute: GVP at 1200 vs MAE at 2400'].endswith(
+        '81.00 (1) | 78.50 ± 0.71 (2) | +2.50 |')

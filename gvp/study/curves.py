@@ -13,6 +13,12 @@ PROBES = (('lp', 'linear probe'), ('knn', 'k-NN (k=20)'),
           ('low10', 'LP 10/class'), ('low100', 'LP 100/class'))
 MARKERS = ('<!-- curves-table:start -->', '<!-- curves-table:end -->')
 DOC = 'docs/study_curves_fashion-mnist'
+GAP_MARKERS = ('<!-- curves-gap:start -->', '<!-- curves-gap:end -->')
+#: the headline claim's pair: GVP (mask kept) against MAE
+HEADLINE = ('gvp-p2p-mixed-k20-2400i', 'mae-2400i')
+#: equal compute: MAE's point against the GVP points on either side of its
+#: pretraining FLOPs (GVP's step costs 3.2x MAE's)
+EQUAL_COMPUTE = ((2400, 600), (2400, 1200))
 
 
 def step_flops(config: str, batch: int = 8) -> float:
@@ -34,15 +40,16 @@ def step_flops(config: str, batch: int = 8) -> float:
     return 3. * counter.get_total_flops() / batch
 
 
-def curve_points(root, row) -> list:
-    """``[{it, seconds, lp, knn, ..., C, lp_nomask_other}]`` of one curve
-    row (seed 0), the probes of its own mask (MAE: none; GVP: kept)."""
-    r, folder = row, run_dir(root, row.name, 0)
+def curve_points(root, row, seed=0, flops=None) -> list:
+    """``[{it, seconds, lp, knn, ..., C, lp_nomask_other}]`` of run
+    ``seed`` of one curve row, the probes of its own mask (MAE: none; GVP:
+    kept)."""
+    r, folder = row, run_dir(root, row.name, seed)
     main = 'mask' if r.masked else 'nomask'
-    flops = step_flops(r.config)
+    flops = flops or step_flops(r.config)
     batch = repo_config(r.config).train_dataloader.batch_size
     points = []
-    for it in r.points:
+    for it in r.points_of(seed):
         res = read_json(osp.join(folder, f'probe_it{it}.json'))
         if res is None:
             continue
@@ -86,26 +93,79 @@ def plot(curves, path) -> None:
             ax = axes[row][col]
             for c in curves.values():
                 xs = [p[xkey] for p in c['points']]
-                ax.plot(xs, [p[key] for p in c['points']], 'o-',
-                        label=c['label'])
+                line, = ax.plot(xs, [p[key] for p in c['points']], 'o-',
+                                label=c['label'])
+                more = [p for s, pts in c.get('seeds', {}).items()
+                        if s != '0' for p in pts]
+                ax.plot([p[xkey] for p in more], [p[key] for p in more],
+                        'x', color=line.get_color())
             ax.set(xlabel=xlabel, ylabel=f'{title} top-1 (%)',
-                   title=f'{title}, Fashion-MNIST test, seed 0')
+                   title=f'{title}, Fashion-MNIST test\n'
+                   '(line: seed 0; x: seeds 1, 2)')
             ax.grid(alpha=.3)
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
+def read_curve(root, r) -> dict:
+    """One curve row: its first seed's points along the run, and every
+    seed's points where its further seeds are probed."""
+    flops = step_flops(r.config)
+    seeds = {s: curve_points(root, r, s, flops) for s in r.seeds}
+    return dict(label=r.label, points=seeds[r.seeds[0]],
+                seeds={str(s): p for s, p in seeds.items() if p})
+
+
 def write_curves(root) -> dict:
     """Table (JSON, markdown between the doc's markers) and picture of the
-    curve rows that have results."""
-    curves = {r.name: dict(label=r.label, points=curve_points(root, r))
-              for r in CURVES}
+    curve rows that have results, and the headline's gap over seeds."""
+    curves = {r.name: read_curve(root, r) for r in CURVES}
     curves = {k: v for k, v in curves.items() if v['points']}
     if not curves:
         return curves
     write_json(osp.join(ROOT, DOC + '.json'), curves)
     splice(osp.join(ROOT, DOC + '.md'), markdown(curves), MARKERS)
+    if HEADLINE[0] in curves and HEADLINE[1] in curves:
+        splice(osp.join(ROOT, DOC + '.md'), headline(curves), GAP_MARKERS)
     plot(curves, osp.join(ROOT, DOC + '.png'))
     print(markdown(curves))
     return curves
+
+
+def seed_values(curve, it, key='lp') -> list:
+    """``key`` at iteration ``it`` of every seed of a curve that has it."""
+    return [p[key] for pts in curve['seeds'].values() for p in pts
+            if p['it'] == it]
+
+
+def spread(values) -> str:
+    """mean ± sd (n) over seeds; one seed: its value and (1)."""
+    import numpy as np
+    if len(values) < 2:
+        return f'{values[0]:.2f} (1)' if values else '–'
+    return (f'{np.mean(values):.2f} ± {np.std(values, ddof=1):.2f} '
+            f'({len(values)})')
+
+
+def _gap_row(label, gvp, mae) -> str:
+    import numpy as np
+    gap = '–' if not gvp or not mae else \
+        f'{np.mean(gvp) - np.mean(mae):+.2f}'
+    return f'| {label} | {spread(gvp)} | {spread(mae)} | {gap} |'
+
+
+def headline(curves) -> str:
+    """The headline's gap (linear probe, each method's own mask) at every
+    point, at equal iterations and at equal compute, over the seeds run."""
+    gvp, mae = (curves[n] for n in HEADLINE)
+    lines = ['| point | GVP mixed K=20, mask kept (seeds) | MAE (seeds) | '
+             'gap of the means |', '|---|---|---|---|']
+    for it in sorted({p['it'] for p in gvp['points'] + mae['points']}):
+        lines.append(_gap_row(f'{it} iterations', seed_values(gvp, it),
+                              seed_values(mae, it)))
+    for it_mae, it_gvp in EQUAL_COMPUTE:
+        lines.append(_gap_row(
+            f'equal compute: GVP at {it_gvp} vs MAE at {it_mae}',
+            seed_values(gvp, it_gvp), seed_values(mae, it_mae)))
+    return '\n'.join(lines) + '\n'

@@ -98,10 +98,12 @@ class Pretrain(Job):
         return [Tokenizer()] if ROWS[self.row].needs else []
 
     def command(self, root):
+        stop = ROWS[self.row].stop(self.seed)
         return [sys.executable, 'tools/train.py', ROWS[self.row].config,
                 '--auto-resume', '--work-dir', self.folder(root),
                 '--cfg-options', f'randomness.seed={self.seed}',
-                'train_dataloader.num_workers=1']
+                'train_dataloader.num_workers=1'] + (
+                    [] if stop is None else [f'train_cfg.max_iters={stop}'])
 
     def finished(self, root, seconds):
         super().finished(root, seconds)
@@ -250,7 +252,8 @@ def run_jobs(name: str, seed: int) -> List[Job]:
     r = ROWS[name]
     pretrain = [Pretrain(name, seed)] if r.config else []
     if r.points:  # a curve: its points are probed beside the pretraining
-        jobs = [CurveProbe(name, seed, it) for it in r.points] + pretrain
+        jobs = [CurveProbe(name, seed, it) for it in r.points_of(seed)] \
+            + pretrain
     else:
         jobs = pretrain + [Probe(name, seed)]
     jobs += [Finetune(name, seed)] if r.finetune else []
