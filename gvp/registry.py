@@ -8,6 +8,12 @@ Every registry of mmpretrain gets a ``gvp`` child of the same name, so that
   ``type='gvp.<Name>'``: mmengine resolves a scope prefix by searching the
   root registry's descendants, and ours hang below mmpretrain's.
 
+* mmpretrain's own API and tools (``mmpretrain.get_model``, the
+  inferencers, ``tools/analysis_tools/*.py``), which build in scope
+  ``mmpretrain``, find gvp components too: each is registered in the parent
+  as well, under the same name, unless mmpretrain has a class of that name
+  (``LN2d``): then gvp's stays in the child, reached in the ``gvp`` scope.
+
 ``locations=['gvp']``: importing the package registers everything, which is
 what mmengine does lazily when a registry of scope ``gvp`` is first used.
 """
@@ -23,9 +29,21 @@ _NAMES = [
 ]
 
 
+class _SharedRegistry(Registry):
+    """A gvp registry whose registrations reach mmpretrain's as well."""
+
+    def _register_module(self, module, module_name=None, force=False):
+        super()._register_module(module, module_name, force)
+        names = module_name or module.__name__
+        names = [names] if isinstance(names, str) else names
+        for name in names:
+            if name not in self.parent.module_dict:  # mmpretrain's first
+                self.parent._register_module(module, name)
+
+
 def _child(key: str) -> Registry:
     parent = getattr(_mmpretrain, key)
-    registry = Registry(
+    registry = _SharedRegistry(
         parent.name, parent=parent, scope='gvp', locations=['gvp'])
     # mmengine 0.10.7 resolves ``'gvp.X'`` from another scope only among the
     # root registry's *direct* children (``Registry.get``), and ours hang one

@@ -1,6 +1,7 @@
 """Evaluate a checkpoint with a config's test loop (downstream configs).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
+    python tools/test.py CONFIG|MODEL-INDEX-NAME CHECKPOINT
+        [--work-dir DIR] [--out FILE]
     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [args...]
 """
 import argparse
@@ -9,6 +10,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import gvp  # noqa: F401
+from gvp.apis.model_index import config_file
 from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        load_checkpoint_file, parse_common,
                        setup_cpu_distributed)
@@ -28,7 +30,7 @@ def main():
     args = parse_args()
     # missing, damaged or unsafe files: one line before anything is built
     load_checkpoint_file(args.checkpoint, mmap=True)
-    cfg = apply_common_args(Config.fromfile(args.config), args)
+    cfg = apply_common_args(Config.fromfile(config_file(args.config)), args)
     cfg.load_from = args.checkpoint
     setup_cpu_distributed(cfg, args.launcher)
     check_data_paths(cfg)

@@ -1,6 +1,6 @@
 """Train with a config: pretraining (gvp scope) or any downstream config.
 
-    python tools/train.py CONFIG [--work-dir DIR]
+    python tools/train.py CONFIG|MODEL-INDEX-NAME [--work-dir DIR]
         [--resume [CKPT] | --auto-resume | --fresh] [--trust-checkpoint]
         [--amp] [--cfg-options k=v ...]
     bash tools/dist_train.sh CONFIG GPUS [args...]
@@ -20,6 +20,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import gvp  # noqa: F401  (registers gvp, applies stack work-arounds)
+from gvp.apis.model_index import config_file
 from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        check_load_from, parse_common, resolve_resume,
                        setup_cpu_distributed)
@@ -129,9 +130,7 @@ def build_runner(cfg, path):
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise GVPError(f'config {args.config}: no such file; give the path '
-                       'of a config (configs/gvp/*.py)')
+    args.config = config_file(args.config)  # a path or a model-index name
     cfg = merge_args(Config.fromfile(args.config), args)
     check_data_paths(cfg)
     runner = build_runner(cfg, args.config)

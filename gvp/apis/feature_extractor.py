@@ -147,14 +147,23 @@ class FeatureExtractor:
 
     @torch.no_grad()
     def __call__(self, items, batch_size: int = 256):
-        """``items``: ``[(image path, PIL image or array, label), ...]`` ->
-        ``(features [N, D], labels [N])`` as numpy: the mean image token
-        after the last requested block."""
-        feats, labels = [], []
-        bar = ProgressBar(len(items))  # images done, elapsed, ETA
-        for start in range(0, len(items), batch_size):
-            chunk = items[start:start + batch_size]
-            feats.append(self.embed(self.inputs([i for i, _ in chunk])))
-            labels += [label for _, label in chunk]
+        """Features of images, as mmpretrain's ``FeatureExtractor`` takes
+        them: one image or a list of images (paths, PIL images or arrays)
+        -> features ``[N, D]`` (numpy); labelled pairs ``[(image, label),
+        ...]`` -> ``(features [N, D], labels [N])``. A feature is the mean
+        image token after the last requested block."""
+        single = not isinstance(items, (list, tuple))
+        items = [items] if single else list(items)
+        pairs = bool(items) and all(
+            isinstance(i, tuple) and len(i) == 2 for i in items)
+        images = [i[0] for i in items] if pairs else items
+        feats = []
+        bar = ProgressBar(len(images))  # images done, elapsed, ETA
+        for start in range(0, len(images), batch_size):
+            chunk = images[start:start + batch_size]
+            feats.append(self.embed(self.inputs(chunk)))
             bar.update(len(chunk))
-        return np.concatenate(feats), np.asarray(labels)
+        feats = np.concatenate(feats) if feats else np.zeros((0, 0))
+        if pairs:
+            return feats, np.asarray([label for _, label in items])
+        return feats

@@ -53,3 +53,32 @@ def model_info(name: str) -> dict:
                          + (f'; did you mean {close}?' if close else
                             '; see gvp.apis.list_models()'))
     return models[name]
+
+
+def config_file(name_or_path: str) -> str:
+    """A tool's CONFIG argument as a file: a config path, or a model-index
+    name (its config). Neither: one line naming both ways."""
+    if osp.isfile(name_or_path):
+        return name_or_path
+    if name_or_path in _models():
+        return _models()[name_or_path]['Config']
+    from gvp.utils.errors import GVPError
+    close = [n for n in _models() if osp.basename(name_or_path)
+             .replace('.py', '') in n][:3]
+    raise GVPError(f'config {name_or_path}: no such file nor model-index '
+                   'name; give a config path (configs/gvp/*.py) or a name '
+                   'of gvp.apis.list_models()'
+                   + (f' (close: {close})' if close else ''))
+
+
+def register_with_mmpretrain() -> None:
+    """Put gvp's model index into mmpretrain's ``ModelHub`` (once), so that
+    ``mmpretrain.list_models('gvp*')`` and ``mmpretrain.get_model(name)``
+    find gvp's models after ``import gvp``."""
+    from mmpretrain.apis.model import ModelHub
+    if not _models() or next(iter(_models())).lower() in \
+            ModelHub._models_dict:
+        return
+    root = index_root()
+    ModelHub.register_model_index(
+        osp.join(root, 'model-index.yml'), config_prefix=root)

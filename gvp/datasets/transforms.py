@@ -37,6 +37,10 @@ class LoadImageOrSkip(LoadImageFromFile):
         self.last_bad = None
 
     def transform(self, results: dict):
+        if results.get('img') is not None and 'img_path' not in results:
+            # mmpretrain's inferencers read the image themselves and drop
+            # only a transform named LoadImageFromFile: nothing to load
+            return results
         self.seen += 1
         try:
             out = super().transform(results)

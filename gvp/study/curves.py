@@ -110,9 +110,13 @@ def plot(curves, path) -> None:
 
 def read_curve(root, r) -> dict:
     """One curve row: its first seed's points along the run, and every
-    seed's points where its further seeds are probed."""
+    seed's points where its further seeds are probed. A run that has no
+    points in the work root (its folder gone: a new checkout) keeps those
+    docs/study_curves_fashion-mnist.json records."""
     flops = step_flops(r.config)
-    seeds = {s: curve_points(root, r, s, flops) for s in r.seeds}
+    kept = (read_json(osp.join(ROOT, DOC + '.json')) or {}).get(r.name, {})
+    seeds = {s: curve_points(root, r, s, flops)
+             or kept.get('seeds', {}).get(str(s), []) for s in r.seeds}
     return dict(label=r.label, points=seeds[r.seeds[0]],
                 seeds={str(s): p for s, p in seeds.items() if p})
 

@@ -260,11 +260,13 @@ def run_jobs(name: str, seed: int) -> List[Job]:
     return jobs + ([Recon(name, seed)] if r.recon else [])
 
 
-def all_jobs(rows) -> List[Job]:
-    """Every job of ``rows`` and what they need, dependencies first: the
-    seeded rows seed by seed (a partial study has one seed of every main
-    row first), then the one-seed rows in the order given."""
-    runs = [(name, seed) for name in rows for seed in ROWS[name].seeds]
+def all_jobs(rows, seeds=None) -> List[Job]:
+    """Every job of ``rows`` (of their ``seeds`` only, if given) and what
+    they need, dependencies first: the seeded rows seed by seed (a partial
+    study has one seed of every main row first), then the one-seed rows in
+    the order given."""
+    runs = [(name, seed) for name in rows for seed in ROWS[name].seeds
+            if seeds is None or seed in seeds]
     many = {name for name in rows if len(ROWS[name].seeds) > 1}
     runs.sort(key=lambda r: (r[1] if r[0] in many else 99, rows.index(r[0])))
     jobs: List[Job] = []

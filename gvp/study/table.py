@@ -18,6 +18,7 @@ PROTOCOLS = [
     ('low100_main', 'LP 100/class'), ('finetune', 'fine-tune 1k labels'),
 ]
 MARKERS = ('<!-- study-table:start -->', '<!-- study-table:end -->')
+TABLE_JSON = 'docs/study_fashion-mnist.json'  # also the record of past runs
 
 
 def logged_times(folder) -> Dict[int, float]:
@@ -92,7 +93,11 @@ def stats(runs: Dict) -> Dict:
 
 
 def collect(root) -> Dict:
+    """Every row's runs: what the work root holds, else (a run whose folder
+    is gone: a new checkout) the run as docs/study_fashion-mnist.json
+    records it."""
     table, chosen = {}, finetune_lr(root)
+    kept = (read_json(osp.join(ROOT, TABLE_JSON)) or {}).get('rows', {})
     for r in GRID:
         runs = {}
         for seed in r.seeds:
@@ -103,6 +108,8 @@ def collect(root) -> Dict:
                 cost['pretrain_logged'] = pretrain_seconds(folder)
             if vals or cost:
                 runs[seed] = dict(vals, cost_s=cost)
+            elif str(seed) in kept.get(r.name, {}).get('runs', {}):
+                runs[seed] = kept[r.name]['runs'][str(seed)]
         table[r.name] = dict(label=r.label, group=r.group, runs=runs,
                              stats=stats(runs))
     return table
@@ -203,7 +210,11 @@ def splice(path: str, text: str, markers=MARKERS) -> None:
 def write_table(root, doc='docs/study_fashion-mnist.md'):
     table = collect(root)
     sel, chosen = selection(root), finetune_lr(root)
-    write_json(osp.join(ROOT, 'docs/study_fashion-mnist.json'),
+    if chosen is None:  # the selection's runs are gone: keep its record
+        kept = read_json(osp.join(ROOT, TABLE_JSON)) or {}
+        sel = kept.get('finetune_lr_selection', sel)
+        chosen = kept.get('finetune_lr')
+    write_json(osp.join(ROOT, TABLE_JSON),
                dict(rows=table, finetune_lr_selection=sel,
                     finetune_lr=chosen))
     tokenizer = pretrain_seconds(osp.dirname(osp.join(ROOT, TOKENIZER_CKPT)))

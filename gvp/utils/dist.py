@@ -162,11 +162,23 @@ def _last_line(e: BaseException) -> str:
     return line
 
 
+def close_process_group() -> None:
+    """Wait for every rank, then destroy the process group. Left to the
+    interpreter's exit, gloo's worker threads can be torn down while still
+    joinable and a rank that finished its work aborts ("terminate called
+    without an active exception", exit -6), failing a run that succeeded."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def run_reporting_errors(main) -> None:
     """Run a tool's ``main``; a :class:`GVPError` or a distributed timeout
-    becomes one line on stderr and exit status 1."""
+    becomes one line on stderr and exit status 1. After a ``main`` that
+    returns, the process group is closed (:func:`close_process_group`)."""
     try:
         main()
+        close_process_group()
     except KeyError as e:
         if 'registry' not in str(e) or 'is not in the' not in str(e):
             raise

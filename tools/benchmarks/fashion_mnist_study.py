@@ -3,7 +3,7 @@ pretrainings, every evaluation protocol, learning curves, and the tables --
 one command, resumable, jobs side by side (:mod:`gvp.study`).
 
     python tools/benchmarks/fashion_mnist_study.py [--jobs 2] [--threads 1]
-        [--rows ROW ...] [--stages run table] [--dry-run]
+        [--rows ROW ...] [--seeds S ...] [--stages run table] [--dry-run]
 
 Each job's result is a JSON file in its run's folder
 (``work_dirs/study/ROW/seedS``); a job whose file exists is skipped, so the
@@ -25,6 +25,8 @@ def parse_args(rows):
     p.add_argument('--work-root', default='work_dirs/study')
     p.add_argument('--rows', nargs='+', choices=rows, default=rows,
                    help='rows to run (default: all, curves included)')
+    p.add_argument('--seeds', nargs='+', type=int,
+                   help='only these seeds of the rows (default: all)')
     p.add_argument('--jobs', type=int, default=2, help='jobs at a time')
     p.add_argument('--threads', type=int, default=1,
                    help='OMP threads per job (2 x 1 beat 1 x 2 by ~20 %% '
@@ -50,8 +52,9 @@ def main():
         return 0
     rc = 0
     if 'run' in args.stages:
-        rc = study.run_queue(study.all_jobs(args.rows), root, args.jobs,
-                             args.threads, args.dry_run)
+        jobs = study.all_jobs(args.rows, args.seeds)
+        rc = study.run_queue(jobs, root, args.jobs, args.threads,
+                             args.dry_run)
     if 'table' in args.stages and not args.dry_run:
         study.write_table(root)
         study.write_curves(root)

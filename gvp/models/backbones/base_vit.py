@@ -225,12 +225,24 @@ class GVPViTBase(VisionTransformer):
             self.init_cfg.get('type') == 'Pretrained'
 
     def init_weights(self):
-        """mmpretrain's, then (unless loading pretrained weights) MAE's
-        initialisation: fixed 2-D sin-cos position embedding, small normal
-        condition tokens."""
-        super().init_weights()
+        """MAE's initialisation (after mmpretrain's): fixed 2-D sin-cos
+        position embedding, small normal condition tokens; or, for
+        ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix=...)``,
+        the file through :func:`~.convert.load_backbone`: any layout it
+        reads (gvp, mmpretrain, timm, official MAE, Hugging Face), refused
+        naming what does not fit (mmengine's own loader loads a partial
+        fit with a warning only)."""
         if self._from_pretrained():
+            from .convert import PREFIX, load_backbone
+            cfg, self.init_cfg = self.init_cfg, None
+            try:
+                super().init_weights()  # the parts the file does not hold
+                load_backbone(self, cfg['checkpoint'],
+                              cfg.get('prefix') or PREFIX)
+            finally:
+                self.init_cfg = cfg
             return
+        super().init_weights()
         pos = build_2d_sincos_position_embedding(
             self.patch_resolution, self.embed_dims, cls_token=False)
         self.pos_embed.data[:, self.num_extra_tokens:].copy_(pos[0])

@@ -7,7 +7,7 @@ from torch import Tensor
 
 from gvp.registry import MODELS
 from .base_vit import GVPViTBase
-from .token_layout import build_layout
+from .token_layout import dense_layout
 
 
 @MODELS.register_module()
@@ -41,6 +41,7 @@ class GVPProbeViT(GVPViTBase, role_default=True):
         self._init_plan(mask_generator)
         self.probe_seed = probe_seed
         self.probe_mask = probe_mask
+        self._plans = {}  # (grid, device, seed) -> the eval plan [1, T]
 
     def sample_ranks(self, batch_size: int, grid, device) -> Tensor:
         """Per-token ranks ``[B, T]``: at eval one seeded plan shared by all
@@ -51,10 +52,19 @@ class GVPProbeViT(GVPViTBase, role_default=True):
                 batch_size, num_tokens, dtype=torch.long, device=device)
         self.mask_generator.validate(grid)
         if not self.training:
-            gen = torch.Generator(device=device).manual_seed(self.probe_seed)
-            ranks = self.mask_generator(1, grid, device, gen).ranks
-            return ranks.expand(batch_size, -1)
+            return self._seeded_plan(grid, device).expand(batch_size, -1)
         return self.mask_generator(batch_size, grid, device).ranks
+
+    def _seeded_plan(self, grid, device) -> Tensor:
+        """The eval plan's ranks ``[1, T]``, drawn once per grid and device
+        with ``probe_seed`` and kept: a constant, so a traced program
+        (``torch.export`` after one eager call) holds the plan itself, not
+        random draws whose generator a trace drops."""
+        key = (tuple(grid), str(device), self.probe_seed)
+        if key not in self._plans:
+            gen = torch.Generator(device=device).manual_seed(self.probe_seed)
+            self._plans[key] = self.mask_generator(1, grid, device, gen).ranks
+        return self._plans[key]
 
     def forward(self,
                 x,
@@ -65,8 +75,7 @@ class GVPProbeViT(GVPViTBase, role_default=True):
         h0, _, hw = self.embed(x)
         _, rank = self.plan(h0, hw, ranks)
         batch, seq_len, dims = h0.shape
-        layout = build_layout(rank, torch.ones_like(rank, dtype=torch.bool),
-                              torch.zeros_like(rank, dtype=torch.bool))
+        layout = dense_layout(rank)  # = build_layout(rank, all, none)
         outs = []
         # every token is kept, in order: packed rows are [B * L, D] as is
         for i, rows in self._blocks(h0, h0[:, :0], layout):

@@ -110,6 +110,26 @@ def build_layout(ranks: torch.Tensor, content_keep: torch.Tensor,
         query_rank=rank_q[valid_q])
 
 
+def dense_layout(ranks: torch.Tensor) -> TokenLayout:
+    """The layout of the content stream alone with every token kept:
+    what :func:`build_layout` gives for all-true content and all-false
+    query keep masks, with no compaction, so every shape is static (the
+    probe role; ``torch.export`` traces it)."""
+    batch_size, seq_len = ranks.shape
+    flat = torch.arange(batch_size * seq_len, device=ranks.device)
+    return TokenLayout(
+        batch_size=batch_size,
+        seq_len=seq_len,
+        content_len=seq_len,
+        query_len=0,
+        content_src=flat,
+        query_src=flat[:0],
+        row_dst=flat,
+        key_dst=flat,
+        attn_mask=content_mask(ranks, ranks)[:, None],
+        query_rank=ranks.reshape(-1)[:0])
+
+
 def before_last_rank(rank: torch.Tensor) -> torch.Tensor:
     """``[B, L]`` bool: tokens below each sample's last rank (the content of
     the last group is read by no row whose output carries a loss)."""
