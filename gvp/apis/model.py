@@ -10,7 +10,7 @@ from mmengine.runner.checkpoint import (CheckpointLoader,
                                         _load_checkpoint_to_model)
 
 from gvp.utils.quiet import quiet_mmengine, say_loaded
-from .model_index import model_info
+from .model_index import config_file, model_info
 
 
 def get_config(model: Union[str, Config],
@@ -19,10 +19,8 @@ def get_config(model: Union[str, Config],
     ``cfg_options`` as ``--cfg-options`` (``{'model.backbone.x': 1}``)."""
     if isinstance(model, Config):
         cfg = model.copy()
-    elif osp.isfile(str(model)):
-        cfg = Config.fromfile(model)
-    else:
-        cfg = Config.fromfile(model_info(str(model))['Config'])
+    else:  # a path, or a model-index name (anything else: one line)
+        cfg = Config.fromfile(config_file(str(model)))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
@@ -87,7 +85,8 @@ def load_pretrained(net, path: str, strict: bool = True) -> dict:
              for k, v in ckpt.get('state_dict', ckpt).items()}
     problems = state_dict_mismatch(net.state_dict(), state)
     if strict and problems:
-        raise ValueError(
+        from gvp.utils.errors import FitError
+        raise FitError(
             f'{path} does not fit the model ({type(net).__name__}): ' +
             '; '.join(problems) + '. A backbone alone: init_cfg='
             "dict(type='Pretrained', checkpoint=...) or FeatureExtractor; "

@@ -4,6 +4,7 @@ compute spent to reach it (FLOPs of a training step, counted; and the
 slot-seconds of the run's training logs),
 written to docs/study_curves_fashion-mnist.{json,md,png}."""
 import os.path as osp
+from typing import Optional
 
 from .paths import ROOT, read_json, repo_config, run_dir, write_json
 from .rows import CURVES
@@ -108,13 +109,13 @@ def plot(curves, path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def read_curve(root, r) -> dict:
+def read_curve(root, r, record: Optional[dict] = None) -> dict:
     """One curve row: its first seed's points along the run, and every
     seed's points where its further seeds are probed. A run that has no
     points in the work root (its folder gone: a new checkout) keeps those
-    docs/study_curves_fashion-mnist.json records."""
+    ``record`` (the curves' JSON as written before) has."""
     flops = step_flops(r.config)
-    kept = (read_json(osp.join(ROOT, DOC + '.json')) or {}).get(r.name, {})
+    kept = (record or {}).get(r.name, {})
     seeds = {s: curve_points(root, r, s, flops)
              or kept.get('seeds', {}).get(str(s), []) for s in r.seeds}
     return dict(label=r.label, points=seeds[r.seeds[0]],
@@ -124,7 +125,8 @@ def read_curve(root, r) -> dict:
 def write_curves(root) -> dict:
     """Table (JSON, markdown between the doc's markers) and picture of the
     curve rows that have results, and the headline's gap over seeds."""
-    curves = {r.name: read_curve(root, r) for r in CURVES}
+    record = read_json(osp.join(ROOT, DOC + '.json'))
+    curves = {r.name: read_curve(root, r, record) for r in CURVES}
     curves = {k: v for k, v in curves.items() if v['points']}
     if not curves:
         return curves

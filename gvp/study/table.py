@@ -84,7 +84,7 @@ def stats(runs: Dict) -> Dict:
     out = {}
     keys = {k for v in runs.values() for k in v
             if k not in ('cost_s', 'model_sha256')}
-    for k in keys:
+    for k in sorted(keys):
         xs = [v[k] for v in runs.values() if k in v]
         out[k] = dict(mean=float(np.mean(xs)),
                       sd=float(np.std(xs, ddof=1)) if len(xs) > 1 else None,
@@ -92,12 +92,12 @@ def stats(runs: Dict) -> Dict:
     return out
 
 
-def collect(root) -> Dict:
+def collect(root, record: Optional[Dict] = None) -> Dict:
     """Every row's runs: what the work root holds, else (a run whose folder
-    is gone: a new checkout) the run as docs/study_fashion-mnist.json
-    records it."""
+    is gone: a new checkout) the run as ``record`` (the table's JSON as
+    written before) has it."""
     table, chosen = {}, finetune_lr(root)
-    kept = (read_json(osp.join(ROOT, TABLE_JSON)) or {}).get('rows', {})
+    kept = (record or {}).get('rows', {})
     for r in GRID:
         runs = {}
         for seed in r.seeds:
@@ -208,12 +208,19 @@ def splice(path: str, text: str, markers=MARKERS) -> None:
 
 
 def write_table(root, doc='docs/study_fashion-mnist.md'):
-    table = collect(root)
+    """The table from the work root, runs it no longer holds as recorded
+    in docs/study_fashion-mnist.json (nothing measured is lost)."""
+    if not any(read_json(osp.join(run_dir(root, r.name, s), 'cost.json'))
+               for r in GRID for s in r.seeds):
+        print(f'no run of the grid under {root}: {TABLE_JSON} and {doc} '
+              'kept as they are')
+        return
+    record = read_json(osp.join(ROOT, TABLE_JSON)) or {}
+    table = collect(root, record)
     sel, chosen = selection(root), finetune_lr(root)
     if chosen is None:  # the selection's runs are gone: keep its record
-        kept = read_json(osp.join(ROOT, TABLE_JSON)) or {}
-        sel = kept.get('finetune_lr_selection', sel)
-        chosen = kept.get('finetune_lr')
+        sel = record.get('finetune_lr_selection', sel)
+        chosen = record.get('finetune_lr')
     write_json(osp.join(ROOT, TABLE_JSON),
                dict(rows=table, finetune_lr_selection=sel,
                     finetune_lr=chosen))

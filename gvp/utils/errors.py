@@ -17,3 +17,11 @@ class NonFiniteError(GVPError):
 
 class DataError(GVPError):
     """The data does not fit the config or the model."""
+
+
+class FitError(GVPError, ValueError):
+    """A file's tensors do not fit the model they are loaded into."""
+
+
+class MissingDependency(GVPError, ImportError):
+    """A package a tool needs is not installed."""

@@ -31,6 +31,9 @@ from gvp.apis import FeatureExtractor
 from gvp.evaluation.linear_eval import fit_logistic
 from gvp.evaluation.protocols import per_class_draw
 from gvp.evaluation.transfer_data import find_dataset
+from gvp.utils.dependencies import require
+from gvp.utils.dist import run_reporting_errors
+from gvp.utils.errors import GVPError
 from gvp.utils.resume import last_checkpoint_path
 
 CFG_DIR = 'configs/benchmarks/fashion-mnist_ablation'
@@ -59,6 +62,20 @@ ROWS = [
 ]
 
 
+def row_checkpoint(row, work_root):
+    """The newest checkpoint of ``row`` (``None``: a random-init row).
+    Never a random backbone under a pretrained row's name: refused."""
+    if row.startswith('random-init'):
+        return None
+    ckpt = last_checkpoint_path(osp.join(work_root, row))
+    if ckpt is None:
+        raise GVPError(f'no checkpoint of row {row} under '
+                       f'{osp.join(work_root, row)}: run '
+                       'tools/benchmarks_fashion_mnist_ablation.sh first, '
+                       'or give --work-root of a finished ablation')
+    return ckpt
+
+
 def extractor_for(row, work_root, probe_mask, out_index=-1):
     """The row's frozen backbone (gvp.apis.FeatureExtractor)."""
     name = row
@@ -66,15 +83,7 @@ def extractor_for(row, work_root, probe_mask, out_index=-1):
             ('-60k', '-v2')):
         name = 'gvp-p2p-mixed-k20'  # the same backbone
     seed = int(row.split('-s')[1]) if row.startswith('random-init-s') else 0
-    ckpt = None
-    if not row.startswith('random-init'):
-        ckpt = last_checkpoint_path(osp.join(work_root, row))
-        if ckpt is None:  # never probe a random backbone under a row's name
-            raise SystemExit(
-                f'error: no checkpoint of row {row} under '
-                f'{osp.join(work_root, row)}: run '
-                'tools/benchmarks_fashion_mnist_ablation.sh first, or give '
-                '--work-root of a finished ablation')
+    ckpt = row_checkpoint(row, work_root)
     return FeatureExtractor(
         osp.join(CFG_DIR, name + SUFFIX), pretrained=ckpt, mode='probe',
         probe_mask=probe_mask, out_indices=[out_index], seed=seed)
@@ -101,8 +110,8 @@ def probe_items(args):
     draw of them) and the test set; refused without the data."""
     train, test, layout = find_dataset(args.data_root, 'fashion-mnist')
     if train is None:
-        raise SystemExit(f'Fashion-MNIST not found: {layout} '
-                         '(bash tools/install.sh --data)')
+        raise GVPError(f'Fashion-MNIST not found: {layout} '
+                       '(bash tools/install.sh --data, or --data-root)')
     train = train[:NUM_TRAIN]
     if args.labels_per_class:  # choose the labelled items before extracting
         keep = per_class_draw(np.array([y for _, y in train]),
@@ -147,18 +156,22 @@ def main():
     args = parse_args()
     # the per-parameter init report of mmengine is noise here
     MMLogger.get_instance('ablation_probe', log_level='WARNING')
+    # everything the run needs, before the first feature is extracted
+    require('ablation_probe.py', 'sklearn')
+    rows = [(r, label) for r, label in ROWS if not args.rows or r in args.rows]
+    for row, _ in rows:
+        row_checkpoint(row, args.work_root)
     train, test = probe_items(args)
     results = {}
     if args.rows and osp.isfile(args.out):
         with open(args.out) as f:
             results = json.load(f)
-    for row, label in ROWS:
-        if not args.rows or row in args.rows:
-            results[row] = probe_row(row, label, args, train, test)
+    for row, label in rows:
+        results[row] = probe_row(row, label, args, train, test)
     with open(args.out, 'w') as f:
         json.dump(results, f, indent=1)
     print_table(results)
 
 
 if __name__ == '__main__':
-    main()
+    run_reporting_errors(main)

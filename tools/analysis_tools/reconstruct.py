@@ -107,4 +107,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from gvp.utils.dist import run_reporting_errors
+    run_reporting_errors(main)

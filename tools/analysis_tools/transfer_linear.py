@@ -30,6 +30,9 @@ from mmengine.config import DictAction
 from gvp.apis import FeatureExtractor
 from gvp.evaluation.linear_eval import fit_logistic
 from gvp.evaluation.transfer_data import find_dataset
+from gvp.utils.dependencies import require
+from gvp.utils.dist import run_reporting_errors
+from gvp.utils.errors import GVPError
 
 DATASETS = ('aircraft', 'caltech101', 'cars', 'cifar10', 'cifar100', 'dtd',
             'flowers', 'food101', 'pets')
@@ -58,15 +61,36 @@ def parse_args():
 def table(results, names):
     done = [n for n in names if n in results]
     cells = [f"{results[n]['top1']:.2f}" for n in done]
-    avg = np.mean([results[n]['top1'] for n in done]) if done else float(
-        'nan')
+    avg = np.mean([results[n]['top1'] for n in done])
     return ('| ' + ' | '.join(done + ['Avg']) + ' |\n|' +
             '---|' * (len(done) + 1) + '\n| ' + ' | '.join(
                 cells + [f'{avg:.2f}']) + ' |\n'), avg
 
 
+def found_datasets(args) -> dict:
+    """``{name: (train, test, layout)}`` of the datasets found; the others
+    said in a line each. None found: refused before a model is built."""
+    found, missing = {}, []
+    for name in args.datasets:
+        train, test, layout = find_dataset(args.data_root, name)
+        if train and test:
+            found[name] = (train, test, layout)
+        else:
+            missing.append(f'{name}: {layout}' + (
+                ' found but a split is empty' if train is not None else ''))
+    if not found:
+        raise GVPError(f'none of --datasets found under --data-root '
+                       f'{args.data_root} ({"; ".join(missing)[:400]}); '
+                       'lay them out as gvp/evaluation/transfer_data.py says')
+    for line in missing:
+        print(f'skip {line}')
+    return found
+
+
 def main():
     args = parse_args()
+    require('transfer_linear.py', 'sklearn')
+    datasets = found_datasets(args)
     # the config's backbone as it is (e.g. a linear-probe config: probe
     # mode, the mean image token)
     features = FeatureExtractor(
@@ -76,14 +100,7 @@ def main():
         cfg_options=args.cfg_options, seed=args.seed, device=args.device,
         img_size=args.img_size or 0)
     results = {}
-    for name in args.datasets:
-        train, test, layout = find_dataset(args.data_root, name)
-        if train is None:
-            print(f'skip {name}: {layout}')
-            continue
-        if not train or not test:
-            print(f'skip {name}: {layout} found but a split is empty')
-            continue
+    for name, (train, test, layout) in datasets.items():
         if args.max_train and len(train) > args.max_train:
             rng = np.random.default_rng(args.seed)
             keep = rng.choice(len(train), args.max_train, replace=False)
@@ -106,4 +123,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_reporting_errors(main)

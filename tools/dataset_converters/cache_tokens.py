@@ -175,4 +175,5 @@ def report(rank, views, took):
 
 
 if __name__ == '__main__':
-    main()
+    from gvp.utils.dist import run_reporting_errors
+    run_reporting_errors(main)

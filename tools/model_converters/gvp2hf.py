@@ -16,6 +16,7 @@ import os.path as osp
 from gvp.models.backbones.convert import save_safetensors, vit_weights
 from gvp.models.backbones.layouts import geometry, hf_config, ours_to_hf
 from gvp.utils.atomic_io import atomic_write
+from gvp.utils.dependencies import require
 from gvp.utils.dist import run_reporting_errors
 from gvp.utils.safe_load import load_checkpoint_file
 from gvp.utils.tool_args import add_trust_arg, apply_trust_arg
@@ -31,6 +32,7 @@ def main():
     add_trust_arg(parser)
     args = parser.parse_args()
     apply_trust_arg(args)
+    require('gvp2hf.py', 'safetensors')
     state = vit_weights(load_checkpoint_file(args.src))
     config = hf_config(geometry(state, args.num_heads))
     os.makedirs(args.dst, exist_ok=True)

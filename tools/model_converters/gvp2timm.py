@@ -18,6 +18,7 @@ import json
 
 from gvp.models.backbones.convert import save_safetensors, vit_weights
 from gvp.models.backbones.layouts import geometry, ours_to_timm
+from gvp.utils.dependencies import require
 from gvp.utils.dist import run_reporting_errors
 from gvp.utils.safe_load import load_checkpoint_file
 from gvp.utils.tool_args import add_trust_arg, apply_trust_arg
@@ -42,6 +43,7 @@ def main():
     add_trust_arg(parser)
     args = parser.parse_args()
     apply_trust_arg(args)
+    require('gvp2timm.py', 'safetensors')
     state = vit_weights(load_checkpoint_file(args.src))
     kwargs = timm_kwargs(geometry(state, args.num_heads))
     save_safetensors(args.dst, ours_to_timm(state),

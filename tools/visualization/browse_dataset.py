@@ -12,6 +12,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 from gvp.apis import get_config
+from gvp.utils import check_data_paths
 
 
 def main():
@@ -29,6 +30,7 @@ def main():
     import gvp  # noqa: F401
     from gvp.registry import DATASETS
     cfg = get_config(args.config, args.cfg_options)
+    check_data_paths(cfg)  # a missing folder: one line with the fix
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'gvp')):
         dataset = DATASETS.build(cfg.train_dataloader.dataset)
     tiles = []
@@ -50,4 +52,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from gvp.utils.dist import run_reporting_errors
+    run_reporting_errors(main)

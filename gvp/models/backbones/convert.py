@@ -52,6 +52,11 @@ def read_weights(path: str) -> Dict:
     gvp makes safe: :mod:`gvp.utils.safe_load`)."""
     if osp.isdir(path):
         path = osp.join(path, 'model.safetensors')
+    if not osp.isfile(path) and '://' not in path:
+        from gvp.utils.safe_load import CheckpointError
+        raise CheckpointError(f'weights {path}: no such file; give a '
+                              'checkpoint, .safetensors file or Hugging '
+                              'Face folder')
     if path.endswith('.safetensors'):
         from safetensors.torch import load_file
         return load_file(path)
@@ -79,7 +84,8 @@ def load_backbone(backbone, path: str, prefix: str = PREFIX) -> None:
     ``backbone``; every backbone tensor must come from the file, with its
     shape (``query_token`` excepted both ways: no converted file has it,
     the probe and fine-tune roles do not use it; ``pos_embed`` may differ
-    in its grid: mmpretrain's load hook resizes it). Mismatches are raised,
+    in its grid: mmpretrain's load hook resizes it; a role's ``fresh_keys``
+    stay as initialised: no pretraining has them). Mismatches are raised,
     named; keys the backbone does not have are only listed."""
     from mmengine.logging import print_log
 
@@ -90,11 +96,13 @@ def load_backbone(backbone, path: str, prefix: str = PREFIX) -> None:
              if k not in PRETRAIN_ONLY or k in own}
     problems = state_dict_mismatch(
         own, {k: own[k] if k == 'pos_embed' and k in own else v
-              for k, v in state.items()}, allow_missing=PRETRAIN_ONLY,
+              for k, v in state.items()},
+        allow_missing=PRETRAIN_ONLY + getattr(backbone, 'fresh_keys', ()),
         allow_unexpected=state)
     if problems:
-        raise ValueError(f'{path} does not fit the backbone:\n  ' +
-                         '\n  '.join(problems))
+        from gvp.utils.errors import FitError
+        raise FitError(f'{path} does not fit the backbone '
+                       f'({type(backbone).__name__}): ' + '; '.join(problems))
     unused = sorted(set(state) - set(own))
     if unused:
         print_log(f'{path}: {len(unused)} tensors the backbone does not '

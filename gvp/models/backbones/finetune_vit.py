@@ -26,6 +26,9 @@ class GVPFinetuneViT(GVPViTBase, role_default=True):
     """
 
     role = 'finetune'
+    #: new in fine-tuning, in no pretraining file: the norm of the pooled
+    #: feature (``out_type='avg_featmap'``; MAE's ``fc_norm``)
+    fresh_keys = ('ln2.weight', 'ln2.bias')
 
     def __init__(self,
                  window_size: int = 0,
