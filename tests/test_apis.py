@@ -206,3 +206,20 @@ def test_feature_extractor_runs_the_configs_test_pipeline(
     default, _ = FeatureExtractor(NAME, pretrained=ckpt,
                                   cfg_options=options)(items)
     assert not np.allclose(default, feats, atol=1e-3)
+
+
+def test_reconstruction_figure_titled_enlarged_and_grey_for_grey():
+    from gvp.visualization import reconstruction_figure
+    from gvp.visualization.pictures import COLUMNS, MIN_TILE
+    grey = torch.rand(2, 1, 28, 28).expand(-1, 3, -1, -1)
+    noisy = grey + 0.2 * torch.rand(2, 3, 28, 28)  # per-channel predictions
+    fig = reconstruction_figure([grey, grey, noisy.clamp(0, 1), noisy])
+    assert (fig[..., 0] == fig[..., 1]).all() and \
+        (fig[..., 1] == fig[..., 2]).all()
+    tile = -(-MIN_TILE // 28) * 28  # 4 x 28 = 112 px
+    assert fig.shape[1] == len(COLUMNS) * tile + (len(COLUMNS) - 1) * 2
+    header = fig[:16, :tile]
+    assert (header < 128).any() and (header == 255).mean() > 0.7  # a title
+    colour = torch.rand(1, 3, 28, 28)
+    fig = reconstruction_figure([colour] * 4)
+    assert (fig[..., 0] != fig[..., 1]).any()  # colour stays colour

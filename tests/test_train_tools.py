@@ -1,4 +1,5 @@
 """tools/train.py and tools/dist_train.sh on the demo config (slow)."""
+import glob
 import os
 import subprocess
 import sys
@@ -72,6 +73,27 @@ def test_train_loss_falls_checkpoint_and_resume(tmp_path, root,
     assert 'resumed epoch: 0, iter: 40' in out
 
 
+def test_tensorboard_gets_the_pictures_and_the_log_no_paramwise_lines(
+        tmp_path, root, fashion_mnist_subset):
+    pytest.importorskip('tensorboard')  # an extra (bash tools/install.sh)
+    from tensorboard.backend.event_processing.event_accumulator import \
+        EventAccumulator
+    cfg = _small_demo(tmp_path, root, fashion_mnist_subset)
+    work = str(tmp_path / 'tb')
+    _train(root, cfg, work, '--vis-backend', 'tensorboard', '--cfg-options',
+           'train_cfg.max_iters=10', 'custom_hooks.0.interval=5')
+    events = glob.glob(f'{work}/*/vis_data/events.out.tfevents.*')
+    assert len(events) == 1
+    tb = EventAccumulator(events[0])
+    tb.Reload()
+    assert {'gvp_reconstruction', 'gvp_masks'} <= set(tb.Tags()['images'])
+    assert 'loss' in tb.Tags()['scalars']
+    assert logged_scalars(work)  # the local backend still writes
+    log = open(glob.glob(f'{work}/*/*.log')[0]).read()
+    assert 'paramwise_options --' not in log
+    assert 'paramwise_cfg applied per parameter' in log
+
+
 def test_dist_train_two_cpu_processes(tmp_path, root, fashion_mnist_subset):
     cfg = _small_demo(tmp_path, root, fashion_mnist_subset)
     work = str(tmp_path / 'dist')
@@ -90,7 +112,9 @@ def test_dist_train_two_cpu_processes(tmp_path, root, fashion_mnist_subset):
 
 @pytest.mark.parametrize('args, says', [
     (['no/such/config.py'], 'error: config no/such/config.py: no such '
-     'file; give the path of a config'),
+     'file nor model-index name; give a config path'),
+    ([DEMO, '--vis-backend', 'wandb'], 'error: --vis-backend wandb needs '
+     'wandb'),
     ([DEMO, '--amp'], "error: --amp: mixed precision (mmengine's "
      'AmpOptimWrapper) needs a CUDA GPU'),
     ([DEMO, '--cfg-options', 'model.backbone.type=GVPViTT'],

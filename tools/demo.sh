@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Set up everything and pretrain the demo GVP (ViT-Tiny, Fashion-MNIST).
+# Set up everything (the extras too) and pretrain the demo GVP (ViT-Tiny,
+# Fashion-MNIST).
 #
 #   bash tools/demo.sh [--wheelhouse DIR] [train.py args...]
 #
 # Prints where the checkpoint and the logs went (work_dirs/<config name>/).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-INSTALL_ARGS=(--data)
+INSTALL_ARGS=(--data --extras)  # extras: TensorBoard (--vis-backend), LPIPS, grad-cam
 if [ "${1:-}" = "--wheelhouse" ]; then
   INSTALL_ARGS+=(--wheelhouse "$2")
   shift 2

@@ -26,6 +26,7 @@ from gvp.utils import (add_common_args, apply_common_args, check_data_paths,
                        setup_cpu_distributed)
 from gvp.utils.dist import run_reporting_errors
 from gvp.utils.errors import GVPError
+from gvp.utils.quiet import quiet_paramwise
 from gvp.utils.resume import last_checkpoint_path, runner_checkpoints
 from gvp.utils.work_dir import acquire_work_dir, is_rank_zero
 
@@ -134,6 +135,7 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     check_data_paths(cfg)
     runner = build_runner(cfg, args.config)
+    quiet_paramwise(runner.logger, cfg.get('log_level', 'INFO'))
     if cfg.load_from and not cfg.resume and isinstance(runner, Runner):
         check_load_from(runner.model, cfg.load_from)
     runner.train()

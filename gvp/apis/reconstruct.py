@@ -45,10 +45,10 @@ def reconstruct(model,
         dict of numpy arrays in ``[0, 1]``, ``[B, H, W, C]``: ``original``,
         ``masked`` (visible tokens, gray elsewhere), ``one_shot``,
         ``group_ar``; ``ranks [B, T]`` (0 = visible) and ``figure``
-        (``uint8`` RGB: one row per image of the four).
+        (``uint8`` RGB: one row per image of the four, titled columns).
     """
     from gvp.evaluation.reconstruction import pixel_mask
-    from gvp.visualization import image_grid
+    from gvp.visualization import reconstruction_figure
     model.eval()
     inputs = _images_to_inputs(model, images)
     grid = model.backbone.patch_resolution
@@ -64,5 +64,5 @@ def reconstruct(model,
         group_ar=model.generate(inputs, ranks, temperature=temperature).images)
     result = {k: v.permute(0, 2, 3, 1).cpu().numpy() for k, v in outs.items()}
     result['ranks'] = ranks.cpu().numpy()
-    result['figure'] = image_grid([v.cpu() for v in outs.values()])
+    result['figure'] = reconstruction_figure([v.cpu() for v in outs.values()])
     return result

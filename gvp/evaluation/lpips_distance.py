@@ -22,8 +22,8 @@ def _missing(net: str, what: str) -> str:
     return (f'LPIPS needs the ImageNet weights of its {net!r} backbone, '
             f'which cannot be downloaded here: {what}. Give the path of '
             f"torchvision's {BACKBONE_FILES.get(net, '<net>.pth')} as "
-            "lpips=dict(backbone_checkpoint=PATH) in the config's "
-            "'generation' section (or --lpips-backbone PATH).")
+            "lpips = dict(backbone_checkpoint=PATH) at the config's top "
+            "level (or --lpips-backbone PATH).")
 
 
 class LPIPSDistance(nn.Module):

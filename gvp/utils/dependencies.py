@@ -15,6 +15,7 @@ KNOWN = {
     'pytorch_grad_cam': ('grad-cam', 'bash tools/install.sh --extras'),
     'lpips': ('lpips', 'bash tools/install.sh --extras'),
     'tensorboard': ('tensorboard', 'bash tools/install.sh --extras'),
+    'wandb': ('wandb', 'pip install wandb'),
 }
 
 

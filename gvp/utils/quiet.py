@@ -29,3 +29,23 @@ def say_loaded(what: str, module, source) -> None:
         'initial weights (no checkpoint given)'
     print_log(f'{what}: {type(module).__name__}, {tensors} tensors, {where}',
               logger='current')
+
+
+class _NoParamwiseLines(logging.Filter):
+    """Drops mmengine's ``paramwise_options -- <param>:<key>=<value>``
+    records (a line per parameter and option: half a ViT-Tiny demo log)."""
+
+    def filter(self, record) -> bool:
+        return not str(record.msg).startswith('paramwise_options -- ')
+
+
+def quiet_paramwise(logger, log_level: str = 'INFO') -> None:
+    """``logger`` (a runner's) logs ``paramwise_cfg`` once, not per
+    parameter, unless the run's ``log_level`` is DEBUG (which lists
+    them)."""
+    if str(log_level).upper() == 'DEBUG':
+        return
+    logger.addFilter(_NoParamwiseLines())
+    print_log('optimizer: paramwise_cfg applied per parameter as configured '
+              "(log_level='DEBUG' lists each parameter's options)",
+              logger=logger)

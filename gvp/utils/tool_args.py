@@ -21,7 +21,32 @@ def add_common_args(parser) -> None:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--vis-backend',
+        nargs='+',
+        choices=sorted(VIS_BACKENDS),
+        help='log scalars and pictures to these as well as to the work '
+        'dir (mmengine vis backends; tensorboard: bash tools/install.sh '
+        '--extras)')
     add_trust_arg(parser)
+
+
+#: --vis-backend name -> (mmengine backend, the module it imports)
+VIS_BACKENDS = {'tensorboard': ('TensorboardVisBackend', 'tensorboard'),
+                'wandb': ('WandbVisBackend', 'wandb')}
+
+
+def vis_backends(names) -> list:
+    """The visualizer's backends for ``--vis-backend names``: the local one
+    (the work dir's ``vis_data``, which the study and ``analyze_logs``
+    read) and each named one, its package checked first."""
+    from .dependencies import require
+    out = [dict(type='LocalVisBackend')]
+    for name in names:
+        backend, module = VIS_BACKENDS[name]
+        require(f'--vis-backend {name}', module)
+        out.append(dict(type=backend))
+    return out
 
 
 def add_trust_arg(parser) -> None:
@@ -66,6 +91,8 @@ def apply_common_args(cfg, args):
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if getattr(args, 'vis_backend', None):
+        cfg.visualizer.vis_backends = vis_backends(args.vis_backend)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -1,3 +1,5 @@
-from .pictures import image_grid, mask_picture, reconstruction_grid
+from .pictures import (image_grid, mask_picture, reconstruction_figure,
+                       reconstruction_grid)
 
-__all__ = ['image_grid', 'mask_picture', 'reconstruction_grid']
+__all__ = ['image_grid', 'mask_picture', 'reconstruction_figure',
+           'reconstruction_grid']

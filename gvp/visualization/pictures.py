@@ -8,29 +8,59 @@ from ..evaluation.reconstruction import pixel_mask
 from ..models.masking import causal_masks, full_ranks
 
 BLUE = np.array([59, 111, 182], dtype=np.uint8)
+COLUMNS = ('original', 'visible', 'one-shot', 'group-AR')
+MIN_TILE = 112  # px: small images are enlarged (nearest) to at least this
 
 
 @torch.no_grad()
 def reconstruction_grid(model, inputs: Tensor, ranks: Tensor,
                         gap: int = 2) -> np.ndarray:
-    """Figure 2: one row per image — original, mask (visible tokens, gray
-    elsewhere), one-shot prediction, group-autoregressive prediction."""
+    """Figure 2: one row per image, titled columns — original, visible
+    tokens (gray elsewhere), one-shot prediction, group-autoregressive
+    prediction. Grey inputs (equal channels) are shown grey: the channel
+    mean of the predictions, not per-channel noise as colour."""
     original = model.to_unit_range(inputs)
     grid = model.backbone.patch_resolution
     keep = 1. - pixel_mask(ranks, grid, original.shape)
     shown = original * keep + 0.5 * (1 - keep)
     one = model.generate(inputs, ranks, one_shot=True).images
     gar = model.generate(inputs, ranks).images
-    return image_grid([original, shown, one, gar], gap)
+    return reconstruction_figure([original, shown, one, gar], gap)
 
 
-def image_grid(columns, gap: int = 2) -> np.ndarray:
+def reconstruction_figure(columns, gap: int = 2) -> np.ndarray:
+    """The four ``[B, C, H, W]`` columns of :data:`COLUMNS` as a titled
+    grid; grey originals (equal channels) make every column grey."""
+    original = columns[0]
+    if original.shape[1] > 1 and bool((original == original[:, :1]).all()):
+        columns = [c.mean(dim=1, keepdim=True) for c in columns]
+    return image_grid(columns, gap, titles=COLUMNS)
+
+
+def image_grid(columns, gap: int = 2, titles=None) -> np.ndarray:
     """``columns``: tensors ``[B, C, H, W]`` in ``[0, 1]`` -> one RGB row
-    per image, the columns side by side."""
+    per image, the columns side by side, enlarged to :data:`MIN_TILE` px,
+    under a row of ``titles``."""
+    scale = max(1, -(-MIN_TILE // columns[0].shape[-2]))
     rows = []
     for b in range(columns[0].shape[0]):
-        rows.append(_hcat([_to_rgb(c[b]) for c in columns], gap))
+        rows.append(_hcat([_to_rgb(c[b]).repeat(scale, 0).repeat(scale, 1)
+                           for c in columns], gap))
+    if titles:
+        width = columns[0].shape[-1] * scale
+        rows.insert(0, _hcat([_title(t, width) for t in titles], gap))
     return _vcat(rows, gap)
+
+
+def _title(text: str, width: int, height: int = 16) -> np.ndarray:
+    """``text`` centred on a white ``[height, width, 3]`` strip."""
+    from PIL import Image, ImageDraw
+    strip = Image.new('RGB', (width, height), 'white')
+    draw = ImageDraw.Draw(strip)
+    left, top, right, bottom = draw.textbbox((0, 0), text)
+    draw.text(((width - right + left) / 2, (height - bottom + top) / 2 - top),
+              text, fill='black')
+    return np.asarray(strip)
 
 
 def mask_picture(ranks: Tensor, order: Tensor, num_cond: int = 1,
