@@ -53,8 +53,9 @@ visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
             assert png, f'{name} at {step} missing'
     img = Image.open(glob(f'{work}/*/vis_data/vis_image/'
                           'gvp_reconstruction_5.png')[0])
-    # 3 rows of 28 px images, 4 columns (+ 2 px gaps)
-    assert img.size == (4 * 28 + 3 * 2, 3 * 28 + 2 * 2)
+    # a title row (16 px) over 3 rows of 28 px images enlarged 4x to 112,
+    # 4 columns, 2 px gaps
+    assert img.size == (4 * 112 + 3 * 2, 16 + 3 * 112 + 3 * 2)
     masks = Image.open(glob(f'{work}/*/vis_data/vis_image/'
                             'gvp_masks_5.png')[0])
     assert masks.size == (2 * 50 * 4 + 4, 2 * 50 * 4 + 4)  # S + T = 50

@@ -100,6 +100,11 @@ def test_queue_skips_finished_work_and_orders_dependencies(tmp_path, capsys):
     assert not probe.ready(root)  # its pretraining has not finished
     study.write_json(osp.join(root, 'gvp-p2p-mixed-k20/seed1/pretrain.json'),
                      {})
+    assert not probe.ready(root)  # pretrain.json, but no final checkpoint
+    last = study.paths.max_iters(study.ROWS['gvp-p2p-mixed-k20'].config)
+    with open(osp.join(root, f'gvp-p2p-mixed-k20/seed1/iter_{last}.pth'),
+              'wb'):
+        pass
     assert probe.ready(root)
     assert study.Probe('random-init', 2).ready(root)  # no pretraining
     # a job whose result exists is not queued again
@@ -290,9 +295,16 @@ def _check_curve_seeds(study, root):
     assert {job.seed for job in study.all_jobs([gvp], seeds=[2])} == {2}
     assert points[('mae-2400i', 0)] == list(study.rows.CURVE_POINTS)
     assert points[('mae-2400i', 2)] == [600, 1200, 2400]
-    assert points[(gvp, 1)] == [600]
+    assert points[(gvp, 1)] == [600, 1200]
     assert study.Pretrain(gvp, 1).command(root)[-1] == \
-        'train_cfg.max_iters=600'
+        'train_cfg.max_iters=1200'
+    # a run stopped at 600 is resumed when the stop is raised to 1200
+    folder = study.run_dir(root, gvp, 1)
+    study.write_json(osp.join(folder, 'pretrain.json'), {})
+    open(osp.join(folder, 'iter_600.pth'), 'wb').close()
+    assert not study.Pretrain(gvp, 1).done(root)
+    open(osp.join(folder, 'iter_1200.pth'), 'wb').close()
+    assert study.Pretrain(gvp, 1).done(root)
     assert 'max_iters' not in study.Pretrain(gvp, 0).command(root)[-1]
 
 

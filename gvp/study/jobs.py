@@ -105,6 +105,14 @@ class Pretrain(Job):
                 'train_dataloader.num_workers=1'] + (
                     [] if stop is None else [f'train_cfg.max_iters={stop}'])
 
+    def done(self, root):
+        # the checkpoint too: a raised stop (``Row.seed_points``) resumes
+        # a run whose earlier stop wrote its pretrain.json
+        stop = ROWS[self.row].stop(self.seed) or max_iters(
+            ROWS[self.row].config)
+        return super().done(root) and osp.isfile(
+            osp.join(self.folder(root), f'iter_{stop}.pth'))
+
     def finished(self, root, seconds):
         super().finished(root, seconds)
         write_json(self.result(root), dict(
