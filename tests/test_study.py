@@ -305,6 +305,13 @@ def _check_curve_seeds(study, root):
     assert not study.Pretrain(gvp, 1).done(root)
     open(osp.join(folder, 'iter_1200.pth'), 'wb').close()
     assert study.Pretrain(gvp, 1).done(root)
+    # a like-for-like row: one point of the same schedule, its run stopped
+    fixed = 'gvp-p2p-fixed-k20-2400i'
+    assert [(j.kind, getattr(j, 'it', None)) for j in study.all_jobs(
+        [fixed])] == [('curve', 600), ('pretrain', None)]
+    assert study.Pretrain(fixed, 0).command(root)[-1] == \
+        'train_cfg.max_iters=600'
+    assert study.paths.max_iters(study.ROWS[fixed].config) == 2400
     assert 'max_iters' not in study.Pretrain(gvp, 0).command(root)[-1]
 
 

@@ -30,6 +30,8 @@ class Row(NamedTuple):
     # a curve's further seeds: probed only at these points (where a
     # verdict is read), their pretraining stopped at the last of them
     seed_points: Tuple[int, ...] = ()
+    # where the first seed's run stops (None: the config's end)
+    until: Optional[int] = None
 
     def points_of(self, seed: int) -> Tuple[int, ...]:
         """The iterations probed along run ``seed`` of a curve."""
@@ -39,8 +41,9 @@ class Row(NamedTuple):
         """Where run ``seed`` of a curve stops early (None: the config's
         end); the schedule stays the config's, so its point at ``it`` is
         the first seed's point at ``it``."""
-        return None if seed == self.seeds[0] or not self.seed_points \
-            else max(self.seed_points)
+        if seed != self.seeds[0] and self.seed_points:
+            return max(self.seed_points)
+        return self.until
 
 
 def _row(name, label, seeds=(0, ), group='compare', **kw):
@@ -48,11 +51,12 @@ def _row(name, label, seeds=(0, ), group='compare', **kw):
                **kw)
 
 
-def _curve(name, label, masked=True, seed_points=()):
+def _curve(name, label, masked=True, seed_points=(), points=CURVE_POINTS):
     seeds = (0, 1, 2) if seed_points else (0, )
     return Row(f'{name}-2400i', label, f'{STUDY}/curves/{name}{CURVE_SUFFIX}',
                seeds, 'curve', masked=masked, finetune=False,
-               points=CURVE_POINTS, seed_points=seed_points)
+               points=points, seed_points=seed_points,
+               until=None if points == CURVE_POINTS else max(points))
 
 
 #: the grid, in the order it runs (the main comparison first)
@@ -106,5 +110,14 @@ CURVES = [
     _curve('gvp-p2p-mixed-k20-query4',
            'GVP query stream in the last 4 blocks, along 2400 iterations'),
     _curve('gvp-p2p-fixed-k1', 'GVP fixed K=1 along 2400 iterations'),
+    # the paper's comparisons like for like, each one point of the same
+    # schedule (600: where the mixed curve has three seeds): table 4's
+    # three groupings at K = 20, and table 10's single vs two streams
+    # without mixed length (fixed K = 20 both)
+    _curve('gvp-p2p-fixed-k20', 'GVP fixed length K=20 (two streams)',
+           points=(600, )),
+    _curve('gvp-p2p-random-k20', 'GVP random length K=20', points=(600, )),
+    _curve('gvp-p2p-single-stream-fixed-k20',
+           'causal masks on a single stream, fixed K=20', points=(600, )),
 ]
 ROWS = {r.name: r for r in GRID + CURVES}

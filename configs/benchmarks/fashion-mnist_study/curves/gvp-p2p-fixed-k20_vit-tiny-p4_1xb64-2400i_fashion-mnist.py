@@ -1,0 +1,8 @@
+# Table 4 like for like (docs/study_curves_fashion-mnist.md): fixed-length
+# groups at the same K = 20 as the mixed row, on the curves' 2400-iteration
+# schedule; the study stops it at 600 iterations and probes it there, as
+# the mixed curve's seeds.
+_base_ = './gvp-p2p-mixed-k20_vit-tiny-p4_1xb64-2400i_fashion-mnist.py'
+# the row's delta: K = 20 groups of equal length
+model = dict(backbone=dict(mask_generator=dict(
+    _delete_=True, type='FixedLengthMaskGenerator', num_groups=20)))
