@@ -7,7 +7,9 @@ import sys
 import pytest
 
 pytestmark = pytest.mark.slow
-RUNNER = 'tools/mmpretrain_tool.py'
+#: tools whose first word is a sub-command with its own options
+SUBCOMMANDS = ('tools/mmpretrain_tool.py',
+               'tools/analysis_tools/analyze_logs.py')
 DEMO = 'configs/gvp/gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist.py'
 
 
@@ -44,7 +46,7 @@ def _shown_options(text):
         flags = re.findall(r'(?<![\w-])(--[a-z][\w-]*)', m[2])
         tool = m[1]
         sub = re.match(r' ([a-z]\w+)', m[2])
-        if tool == RUNNER and sub:  # the runner passes them to its TOOL
+        if tool in SUBCOMMANDS and sub:  # its options are the command's
             tool = f'{tool} {sub[1]}'
         shown.setdefault(tool, set()).update(flags)
     return {tool: flags for tool, flags in shown.items() if flags}

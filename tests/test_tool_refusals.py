@@ -59,6 +59,8 @@ CASES = [
     (f'tools/visualization/browse_dataset.py {DEMO} --cfg-options '
      'train_dataloader.dataset.data_root=EMPTY', 'no data', None,
      'data_root'),
+    ('tools/analysis_tools/analyze_logs.py work_dirs/no-such-run',
+     'missing run', None, 'no such work dir'),
 ]
 
 

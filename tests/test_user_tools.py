@@ -27,24 +27,29 @@ def test_analyze_logs_merges_resumed_runs(tmp_path, root):
         (work / run / 'vis_data' / 'scalars.json').write_text(''.join(
             json.dumps(dict(iter=i, loss=v, lr=0.1)) + '\n'
             for i, v in rows))
+    # mmpretrain's plot_curve on the merged log (no sub-command: it plots)
     out = run_ok(root, [sys.executable, 'tools/analysis_tools/analyze_logs.py',
                         str(work), '--out', str(tmp_path / 'c.png')])
+    assert f'save curve to: {tmp_path}/c.png' in out
     # the resumed run's iteration 3 replaces the first run's
     assert f'{work}: loss 2.0000 (iter 1) -> 1.1000 (iter 4), min 1.1000' \
         in out
     assert Image.open(tmp_path / 'c.png').size[0] > 300
 
 
-def test_browse_dataset_shows_the_training_views(tmp_path, root,
-                                                 fashion_mnist_subset):
-    out_png = tmp_path / 'ds.png'
-    out = run_ok(root, [
-        sys.executable, 'tools/visualization/browse_dataset.py', DEMO,
-        '--num', '5', '--per-row', '5', '--out', str(out_png),
-        '--cfg-options',
+def test_browse_dataset_is_mmpretrains_on_an_index_name(
+        tmp_path, root, fashion_mnist_subset):
+    """mmpretrain's browse_dataset with its CLI (-n, -m, -o), the config
+    given by its model-index name, headless without --not-show."""
+    out_dir = tmp_path / 'browse'
+    run_ok(root, [
+        sys.executable, 'tools/visualization/browse_dataset.py',
+        'gvp-p2p_vit-tiny-p4_1xb64-600i_fashion-mnist', '-n', '3', '-m',
+        'original', '-o', str(out_dir), '--cfg-options',
         f'train_dataloader.dataset.data_root={fashion_mnist_subset}'])
-    assert '5 views of 5 items of 512' in out
-    assert Image.open(out_png).size == (5 * 30, 30)
+    pngs = sorted(p.name for p in out_dir.iterdir())
+    assert pngs == ['00000.png', '00001.png', '00002.png']
+    assert Image.open(out_dir / pngs[0]).size == (28, 28)  # as loaded
 
 
 def test_vis_scheduler_plots_the_demo_schedule(tmp_path, root):

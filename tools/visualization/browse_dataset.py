@@ -1,54 +1,51 @@
-"""Save what a config's training pipeline gives the model: the first N
-items (every view), as one PNG.
+"""mmpretrain's ``browse_dataset`` on a gvp config (its CLI: ``--mode
+original|transformed|concat|pipeline``, ``--phase``, ``--show-number``,
+``--output-dir``, ``--cfg-options``, ...), with two additions: a model-index
+name for CONFIG, and a missing data folder refused in one line before
+anything is built. On a machine without a display the defaults are
+``--output-dir browse_dataset --not-show --show-number 16``.
 
-    python tools/visualization/browse_dataset.py CONFIG [--num 16]
-        [--out dataset.png] [--cfg-options k=v ...]
+    python tools/visualization/browse_dataset.py CONFIG|NAME [-n 16]
+        [-m transformed] [-o OUT_DIR] [--cfg-options k=v ...]
 """
 import argparse
+import os.path as osp
+import sys
 
-import numpy as np
-from mmengine.config import DictAction
-from mmengine.registry import DefaultScope
-from PIL import Image
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:  # this checkout's gvp, also when not installed
+    sys.path.insert(0, ROOT)
+HEADLESS = {('-o', '--output-dir'): 'browse_dataset',
+            ('-n', '--show-number'): '16'}
 
-from gvp.apis import get_config
-from gvp.utils import check_data_paths
+
+def with_defaults(argv):
+    """``argv`` with the config resolved to a file and the headless
+    defaults added where the user gave none."""
+    from gvp.apis.model_index import config_file
+    argv = [config_file(argv[0])] + list(argv[1:])
+    for flags, value in HEADLESS.items():
+        if not any(a.split('=')[0] in flags for a in argv):
+            argv += [flags[1], value]
+    return argv + ([] if '--not-show' in argv else ['--not-show'])
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('config')
-    p.add_argument('--num', type=int, default=16)
-    p.add_argument('--per-row', type=int, default=8)
-    p.add_argument('--out', default='dataset.png')
-    p.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    args = p.parse_args()
-    import gvp  # noqa: F401
-    from gvp.registry import DATASETS
-    cfg = get_config(args.config, args.cfg_options)
-    check_data_paths(cfg)  # a missing folder: one line with the fix
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'gvp')):
-        dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    tiles = []
-    for i in range(min(args.num, len(dataset))):
-        inputs = dataset[i]['inputs']
-        for view in inputs if isinstance(inputs, list) else [inputs]:
-            img = view.numpy().transpose(1, 2, 0)  # CHW -> HWC
-            tiles.append(np.clip(img, 0, 255).astype(np.uint8))
-    h, w, c = tiles[0].shape
-    cols = min(args.per_row, len(tiles))
-    rows = -(-len(tiles) // cols)
-    sheet = np.full((rows * (h + 2), cols * (w + 2), c), 255, np.uint8)
-    for k, tile in enumerate(tiles):
-        r, q = divmod(k, cols)
-        sheet[r * (h + 2):r * (h + 2) + h, q * (w + 2):q * (w + 2) + w] = tile
-    Image.fromarray(sheet.squeeze()).save(args.out)
-    print(f'{len(tiles)} views of {min(args.num, len(dataset))} items of '
-          f'{len(dataset)}: {args.out}')
+    from mmengine.config import DictAction
+
+    from gvp.utils.mmpretrain_tools import run_tool
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument('config', nargs='?')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    known, _ = p.parse_known_args()
+    if known.config is None or known.config.startswith('-'):
+        return run_tool('browse_dataset', sys.argv[1:])  # its usage
+    from gvp.apis import get_config
+    from gvp.utils import check_data_paths
+
+    # a missing folder: one line with the fix, before anything is built
+    check_data_paths(get_config(known.config, known.cfg_options))
+    run_tool('browse_dataset', with_defaults(sys.argv[1:]))
 
 
 if __name__ == '__main__':
