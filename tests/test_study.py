@@ -313,6 +313,14 @@ def _check_curve_seeds(study, root):
         'train_cfg.max_iters=600'
     assert study.paths.max_iters(study.ROWS[fixed].config) == 2400
     assert 'max_iters' not in study.Pretrain(gvp, 0).command(root)[-1]
+    # the grid's 600-iteration runs again, probed at their end on the
+    # curves' (wide) protocol, three seeds, the grid row's own config
+    for name in ('gvp-p2p-mixed-k20', 'mae'):
+        again = study.ROWS[f'{name}-600i']
+        assert again.config == study.ROWS[name].config
+        assert [(j.kind, j.seed, getattr(j, 'it', None)) for j in
+                study.all_jobs([again.name]) if j.kind == 'curve'] == \
+            [('curve', s, 600) for s in (0, 1, 2)]
 
 
 def test_curve_headline_reads_every_seed_at_equal_iterations_and_compute():
@@ -337,3 +345,13 @@ def test_curve_headline_reads_every_seed_at_equal_iterations_and_compute():
     assert lines['| 2400 iterations'].endswith('– | 78.50 ± 0.71 (2) | – |')
     assert lines['| equal compute: GVP at 1200 vs MAE at 2400'].endswith(
         '81.00 (1) | 78.50 ± 0.71 (2) | +2.50 |')
+    assert '600-iteration runs' not in text
+    # the grid's own 600-iteration runs, a row of their own when probed
+    short = dict(points=run([(600, 79.)]),
+                 seeds={'0': run([(600, 79.)]), '2': run([(600, 81.)])})
+    text = curves.headline({curves.HEADLINE[0]: gvp, curves.HEADLINE[1]: mae,
+                            curves.HEADLINE_600I[0]: short,
+                            curves.HEADLINE_600I[1]: mae})
+    assert text.splitlines()[-1] == ('| 600 iterations of the 600-iteration '
+                                     'runs | 80.00 ± 1.41 (2) | 75.00 (1) '
+                                     '| +5.00 |')

@@ -17,6 +17,8 @@ DOC = 'docs/study_curves_fashion-mnist'
 GAP_MARKERS = ('<!-- curves-gap:start -->', '<!-- curves-gap:end -->')
 #: the headline claim's pair: GVP (mask kept) against MAE
 HEADLINE = ('gvp-p2p-mixed-k20-2400i', 'mae-2400i')
+#: the same pair on the grid's own 600-iteration runs (lr decayed by 600)
+HEADLINE_600I = ('gvp-p2p-mixed-k20-600i', 'mae-600i')
 #: equal compute: MAE's point against the GVP points on either side of its
 #: pretraining FLOPs (GVP's step costs 3.2x MAE's)
 EQUAL_COMPUTE = ((2400, 600), (2400, 1200))
@@ -174,4 +176,8 @@ def headline(curves) -> str:
         lines.append(_gap_row(
             f'equal compute: GVP at {it_gvp} vs MAE at {it_mae}',
             seed_values(gvp, it_gvp), seed_values(mae, it_mae)))
+    if all(n in curves for n in HEADLINE_600I):
+        gvp, mae = (curves[n] for n in HEADLINE_600I)
+        lines.append(_gap_row('600 iterations of the 600-iteration runs',
+                              seed_values(gvp, 600), seed_values(mae, 600)))
     return '\n'.join(lines) + '\n'
