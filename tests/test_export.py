@@ -7,7 +7,7 @@ import pytest
 import torch
 from gvp_testing import id_input, tiny_backbone
 
-from gvp.apis.export import export_backbone, exported_difference
+from gvp.apis.export import export_backbone, export_onnx, exported_difference
 from gvp.models.backbones.token_layout import build_layout, dense_layout
 from gvp.registry import MODELS
 
@@ -39,6 +39,21 @@ def test_exported_role_equals_eager_at_any_batch(tmp_path, mode, kwargs):
         images = torch.randn(batch, 3, 16, 16)
         assert exported_difference(loaded, backbone, images) <= 1e-6
         assert loaded.module()(images)[0].shape[0] == batch
+
+
+@pytest.mark.parametrize('mode, kwargs', [
+    ('finetune', dict(out_type='avg_featmap')),
+    ('probe', dict(probe_mask=True)),
+])
+def test_onnx_role_equals_eager_at_any_batch(tmp_path, mode, kwargs):
+    """The ONNX file, run by onnxruntime, computes the eager backbone's
+    features with a dynamic batch."""
+    backbone = _built(mode, **kwargs)
+    path = str(tmp_path / f'{mode}.onnx')
+    export_onnx(export_backbone(backbone, img_size=16), path)
+    for batch in (1, 5):
+        images = torch.randn(batch, 3, 16, 16)
+        assert exported_difference(path, backbone, images) <= 1e-5
 
 
 def test_the_probe_mask_survives_export():
@@ -75,14 +90,20 @@ def test_export_tool_on_the_demo_config(tmp_path, root):
     ckpt = tmp_path / 'demo.pth'
     torch.save({'state_dict': get_model(f'{root}/{DEMO}').state_dict()},
                ckpt)
-    out = tmp_path / 'probe.pt2'
-    proc = subprocess.run(
-        [sys.executable, 'tools/deployment/export.py', DEMO, str(ckpt),
-         str(out), '--role', 'probe'], cwd=root, capture_output=True,
-        text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    line = proc.stdout.strip().splitlines()[-1]
-    assert 'GVPProbeViT (probe role)' in line and '[(192,)]' in line, line
-    assert line.endswith('max |exported - eager| = 0'), line
+    lines = {}
+    for suffix in ('pt2', 'onnx'):
+        proc = subprocess.run(
+            [sys.executable, 'tools/deployment/export.py', DEMO, str(ckpt),
+             str(tmp_path / f'probe.{suffix}'), '--role', 'probe'], cwd=root,
+            capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        lines[suffix] = line = proc.stdout.strip().splitlines()[-1]
+        assert 'GVPProbeViT (probe role)' in line and '[(192,)]' in line
+    assert lines['pt2'].endswith('max |exported - eager| = 0'), lines
+    assert float(lines['onnx'].rsplit('= ', 1)[1]) <= 1e-5, lines
     images = torch.randn(4, 3, 28, 28)
-    assert torch.export.load(out).module()(images)[0].shape == (4, 192)
+    program = torch.export.load(tmp_path / 'probe.pt2')
+    assert program.module()(images)[0].shape == (4, 192)
+    from gvp.apis.export import onnx_outputs
+    assert onnx_outputs(str(tmp_path / 'probe.onnx'),
+                        images)[0].shape == (4, 192)

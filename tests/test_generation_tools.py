@@ -88,12 +88,48 @@ def test_reconstruct_tool_grid_errors_and_lpips(tmp_path, root,
         assert result[f'{mode}_lpips'] > 0
     assert result['one_shot_mse'] != result['group_ar_mse']
     assert os.path.getsize(out_dir / 'reconstruction.png') > 1000
-    assert 'rows: original | mask | one-shot | group-AR' in out
+    assert 'columns: original | visible | one-shot | group-AR)' in out
     # without backbone weights: a clear line, MSE still reported
     out = _run(root, 'tools/analysis_tools/reconstruct.py', cfg,
                f'{work}/iter_10.pth', '--num-images', '8', '--out-dir',
                str(out_dir))
     assert 'LPIPS skipped' in out and 'backbone_checkpoint=PATH' in out
+
+
+def test_reconstruct_tool_scores_mae_on_the_same_plans(tmp_path, root,
+                                                       fashion_mnist_subset):
+    """``--mae-config/--mae-checkpoint``: MAE's column and ``mae_mse`` on
+    the plans GVP's numbers come from (which it leaves as they were)."""
+    cfg = _config(tmp_path, root, fashion_mnist_subset)
+    work = str(tmp_path / 'work')
+    _run(root, 'tools/train.py', cfg, '--work-dir', work)
+    mae_cfg = tmp_path / 'mae.py'
+    mae_cfg.write_text(f"""
+_base_ = '{root}/configs/_base_/models/mae_vit-tiny-p4.py'
+model = dict(
+    backbone=dict(arch=dict(_delete_=True, embed_dims=64, num_layers=2,
+                            num_heads=2, feedforward_channels=128)),
+    neck=dict(embed_dim=64, decoder_embed_dim=32, decoder_depth=1,
+              decoder_num_heads=2))
+""")
+    from gvp.apis import get_model
+    mae = tmp_path / 'mae.pth'
+    torch.save({'state_dict': get_model(str(mae_cfg)).state_dict()}, mae)
+    args = [cfg, f'{work}/iter_10.pth', '--num-images', '16',
+            '--grid-images', '2']
+    _run(root, 'tools/analysis_tools/reconstruct.py', *args, '--out-dir',
+         str(tmp_path / 'gvp'))
+    out = _run(root, 'tools/analysis_tools/reconstruct.py', *args,
+               '--mae-config', str(mae_cfg), '--mae-checkpoint', str(mae),
+               '--out-dir', str(tmp_path / 'both'))
+    assert '| group-AR | MAE)' in out
+    alone, both = (json.loads((tmp_path / d / 'reconstruction.json')
+                              .read_text()) for d in ('gvp', 'both'))
+    assert both['group_ar_mse'] == alone['group_ar_mse']
+    assert 0 < both['mae_mse'] < 1 and both['mae_mse'] != alone['group_ar_mse']
+    from PIL import Image
+    wide = Image.open(tmp_path / 'both' / 'reconstruction.png').size[0]
+    assert wide == 5 * 112 + 4 * 2  # a fifth column
 
 
 def test_hook_stands_aside_for_other_models():

@@ -104,7 +104,7 @@ def test_check_env_demands_runtime_and_only_notes_extras(monkeypatch,
     rc, out = run_check(monkeypatch, capsys, extras)
     assert rc == 0, out.err
     assert 'not installed (optional, optional.txt): tensorboard, lpips, ' \
-        'grad-cam; ' \
+        'grad-cam, onnx, onnxscript, onnxruntime; ' \
         'add with bash tools/install.sh --extras' in out.out
     assert 'not installed (optional, tests.txt): pytest, pytest-xdist, ' \
         'flake8, isort; add with bash tools/install.sh --tests' in out.out

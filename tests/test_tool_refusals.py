@@ -51,6 +51,8 @@ CASES = [
      GONE),
     (f'tools/deployment/export.py {FT} {GONE} OUT', 'missing run', None,
      GONE),
+    (f'tools/deployment/export.py {FT} {GONE} OUT.onnx', 'missing package',
+     'onnxscript', 'ONNX export needs onnxscript'),
     (f'tools/mmpretrain_tool.py vis_cam IMG {FT} {GONE} --target-layers '
      'backbone.layers.11.ln1', 'missing package', 'pytorch_grad_cam',
      'needs grad-cam'),

@@ -30,7 +30,8 @@ def _images_to_inputs(model, images) -> Tensor:
 def reconstruct(model,
                 images: Union[Tensor, Sequence],
                 seed: int = 0,
-                temperature: float = 0.) -> dict:
+                temperature: float = 0.,
+                others=None) -> dict:
     """Mask part of each image's tokens by the model's reveal plan (its
     config's ``model.generation``: ``mask_ratio``, ``num_groups``, order;
     drawn with ``seed``) and generate them back, group by group and in one
@@ -40,29 +41,26 @@ def reconstruct(model,
         model: a GVP model (:func:`gvp.apis.get_model`), p2p or d2d.
         images: image files, PIL images or ``HxWxC`` uint8 arrays (resized
             to the backbone's size), or normalised ``[B, C, H, W]``.
+        others: name -> fn(inputs, ranks) -> ``[B, C, H, W]`` in ``[0, 1]``:
+            other models on the same plan (e.g. MAE,
+            :func:`gvp.evaluation.mae_column`), a column each.
 
     Returns:
         dict of numpy arrays in ``[0, 1]``, ``[B, H, W, C]``: ``original``,
         ``masked`` (visible tokens, gray elsewhere), ``one_shot``,
-        ``group_ar``; ``ranks [B, T]`` (0 = visible) and ``figure``
-        (``uint8`` RGB: one row per image of the four, titled columns).
+        ``group_ar`` and one per ``others``; ``ranks [B, T]`` (0 = visible)
+        and ``figure`` (``uint8`` RGB: one row per image, titled columns).
     """
-    from gvp.evaluation.reconstruction import pixel_mask
-    from gvp.visualization import reconstruction_figure
+    from gvp.evaluation.reconstruction import reconstruction_columns
+    from gvp.visualization.pictures import column_titles, reconstruction_figure
     model.eval()
     inputs = _images_to_inputs(model, images)
-    grid = model.backbone.patch_resolution
-    ranks = model.reveal_plan(inputs.shape[0], grid, inputs.device,
+    ranks = model.reveal_plan(inputs.shape[0], model.backbone.patch_resolution,
+                              inputs.device,
                               torch.Generator().manual_seed(seed)).ranks
-    original = model.to_unit_range(inputs)
-    keep = 1. - pixel_mask(ranks, grid, original.shape)
-    outs = dict(
-        original=original,
-        masked=original * keep + 0.5 * (1 - keep),
-        one_shot=model.generate(
-            inputs, ranks, one_shot=True, temperature=temperature).images,
-        group_ar=model.generate(inputs, ranks, temperature=temperature).images)
+    outs = reconstruction_columns(model, inputs, ranks, temperature, others)
     result = {k: v.permute(0, 2, 3, 1).cpu().numpy() for k, v in outs.items()}
     result['ranks'] = ranks.cpu().numpy()
-    result['figure'] = reconstruction_figure([v.cpu() for v in outs.values()])
+    result['figure'] = reconstruction_figure([v.cpu() for v in outs.values()],
+                                             titles=column_titles(outs))
     return result

@@ -16,6 +16,9 @@ KNOWN = {
     'lpips': ('lpips', 'bash tools/install.sh --extras'),
     'tensorboard': ('tensorboard', 'bash tools/install.sh --extras'),
     'wandb': ('wandb', 'pip install wandb'),
+    'onnx': ('onnx', 'bash tools/install.sh --extras'),
+    'onnxscript': ('onnxscript', 'bash tools/install.sh --extras'),
+    'onnxruntime': ('onnxruntime', 'bash tools/install.sh --extras'),
 }
 
 

@@ -4,37 +4,45 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..evaluation.reconstruction import pixel_mask
+from ..evaluation.reconstruction import reconstruction_columns
 from ..models.masking import causal_masks, full_ranks
 
 BLUE = np.array([59, 111, 182], dtype=np.uint8)
-COLUMNS = ('original', 'visible', 'one-shot', 'group-AR')
+#: column titles of figure 2, by the keys of ``reconstruction_columns``
+TITLES = dict(
+    original='original', masked='visible', one_shot='one-shot',
+    group_ar='group-AR')
+COLUMNS = tuple(TITLES.values())
 MIN_TILE = 112  # px: small images are enlarged (nearest) to at least this
 
 
 @torch.no_grad()
 def reconstruction_grid(model, inputs: Tensor, ranks: Tensor,
-                        gap: int = 2) -> np.ndarray:
+                        gap: int = 2, others=None) -> np.ndarray:
     """Figure 2: one row per image, titled columns — original, visible
     tokens (gray elsewhere), one-shot prediction, group-autoregressive
-    prediction. Grey inputs (equal channels) are shown grey: the channel
-    mean of the predictions, not per-channel noise as colour."""
-    original = model.to_unit_range(inputs)
-    grid = model.backbone.patch_resolution
-    keep = 1. - pixel_mask(ranks, grid, original.shape)
-    shown = original * keep + 0.5 * (1 - keep)
-    one = model.generate(inputs, ranks, one_shot=True).images
-    gar = model.generate(inputs, ranks).images
-    return reconstruction_figure([original, shown, one, gar], gap)
+    prediction, then each of ``others`` on the same plan (see
+    :func:`~gvp.evaluation.reconstruction.predictions`). Grey inputs (equal
+    channels) are shown grey: the channel mean of the predictions, not
+    per-channel noise as colour."""
+    columns = reconstruction_columns(model, inputs, ranks, others=others)
+    return reconstruction_figure(
+        list(columns.values()), gap, titles=column_titles(columns))
 
 
-def reconstruction_figure(columns, gap: int = 2) -> np.ndarray:
-    """The four ``[B, C, H, W]`` columns of :data:`COLUMNS` as a titled
-    grid; grey originals (equal channels) make every column grey."""
+def column_titles(columns) -> tuple:
+    """Titles of ``reconstruction_columns``' keys (others: upper case)."""
+    return tuple(TITLES.get(k, k.upper()) for k in columns)
+
+
+def reconstruction_figure(columns, gap: int = 2,
+                          titles=COLUMNS) -> np.ndarray:
+    """``[B, C, H, W]`` columns (original first) as a titled grid; grey
+    originals (equal channels) make every column grey."""
     original = columns[0]
     if original.shape[1] > 1 and bool((original == original[:, :1]).all()):
         columns = [c.mean(dim=1, keepdim=True) for c in columns]
-    return image_grid(columns, gap, titles=COLUMNS)
+    return image_grid(columns, gap, titles=titles)
 
 
 def image_grid(columns, gap: int = 2, titles=None) -> np.ndarray:

@@ -4,15 +4,19 @@ one-shot vs group-autoregressive error on a held-out split (table 8).
     python tools/analysis_tools/reconstruct.py CONFIG CHECKPOINT \
         [--ann-file meta/val.txt] [--data-prefix val] [--num-images N]
         [--mask-ratio 0.75] [--num-groups 8] [--grid-images 8] [--seed 0]
-        [--lpips-backbone PATH] [--out-dir DIR]
+        [--lpips-backbone PATH] [--mae-config CFG --mae-checkpoint CKPT]
+        [--out-dir DIR]
 
 CONFIG is the pretraining config (p2p or d2d). The plan is the model's
 ``model.generation`` (``mask_ratio=0.75, num_groups=8`` by default;
 ``--mask-ratio`` / ``--num-groups`` override it); the optional top-level
 ``lpips = dict(net='alex', backbone_checkpoint=PATH)`` gives the LPIPS
 backbone. Without LPIPS backbone weights only the masked-pixel MSE is
-reported (a line says what is missing). Writes ``reconstruction.png``
-(rows: original | mask | one-shot | group-AR) and ``reconstruction.json``.
+reported (a line says what is missing). With ``--mae-config`` and
+``--mae-checkpoint`` mmpretrain's MAE reconstructs the same masked images
+(the same visible tokens; a column "MAE" and ``mae_mse``). Writes
+``reconstruction.png`` (columns: original | visible | one-shot | group-AR
+[| MAE]) and ``reconstruction.json``.
 """
 import argparse
 import json
@@ -23,7 +27,7 @@ from mmengine.config import DictAction
 from mmengine.dataset import default_collate
 
 from gvp.apis import get_model, reconstruct
-from gvp.evaluation import build_lpips, evaluate_reconstruction
+from gvp.evaluation import build_lpips, evaluate_reconstruction, mae_column
 from gvp.utils.eval_split import add_split_args, build_split
 from gvp.utils.views import preprocess_images
 
@@ -47,13 +51,22 @@ def parse_args():
         '--lpips-backbone',
         help='torchvision weights of the '
         'LPIPS backbone (overrides the config)')
+    p.add_argument(
+        '--mae-config',
+        help='an mmpretrain MAE pretraining config: MAE reconstructs the '
+        'same masked images (needs --mae-checkpoint)')
+    p.add_argument('--mae-checkpoint', help='its checkpoint')
     p.add_argument('--out-dir', help='default: the checkpoint\'s folder')
     p.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
-    return p.parse_args()
+    args = p.parse_args()
+    if bool(args.mae_config) != bool(args.mae_checkpoint):
+        p.error('--mae-config and --mae-checkpoint go together: give both '
+                '(an MAE pretraining config and its checkpoint) or neither')
+    return args
 
 
 def lpips_from(cfg, args):
@@ -65,6 +78,14 @@ def lpips_from(cfg, args):
     except (ValueError, FileNotFoundError, ImportError) as e:
         print(f'LPIPS skipped: {e}')
         return None
+
+
+def mae_others(args, model):
+    """``others`` of the reconstruction: MAE on the same plans, if asked."""
+    if not args.mae_config:
+        return None
+    mae = get_model(args.mae_config, pretrained=args.mae_checkpoint)
+    return dict(mae=mae_column(mae, model))
 
 
 def main():
@@ -80,6 +101,7 @@ def main():
         cfg_options=options,
         strict=True)
     cfg = model.cfg
+    others = mae_others(args, model)
     dataset = build_split(cfg, args.ann_file, args.data_prefix, args.data_root,
                           args.num_images)
     out_dir = args.out_dir or osp.dirname(osp.abspath(args.checkpoint))
@@ -89,21 +111,24 @@ def main():
     batch = default_collate(
         [dataset[i] for i in range(min(args.grid_images, len(dataset)))])
     inputs = preprocess_images(model.data_preprocessor, batch)
-    picture = reconstruct(model, inputs, seed=args.seed)['figure']
+    picture = reconstruct(model, inputs, seed=args.seed,
+                          others=others)['figure']
     from PIL import Image
-    Image.fromarray(picture).resize(
-        (picture.shape[1] * 4, picture.shape[0] * 4),
-        Image.NEAREST).save(osp.join(out_dir, 'reconstruction.png'))
+
+    # already enlarged to >= 112 px a tile, under its titles
+    Image.fromarray(picture).save(osp.join(out_dir, 'reconstruction.png'))
 
     result = evaluate_reconstruction(model, dataset, args.batch_size,
                                      lpips_from(cfg, args), args.seed,
-                                     args.temperature)
-    result.update(checkpoint=args.checkpoint, split=args.ann_file)
+                                     args.temperature, others)
+    result.update(checkpoint=args.checkpoint, split=args.ann_file,
+                  mae_checkpoint=args.mae_checkpoint)
     with open(osp.join(out_dir, 'reconstruction.json'), 'w') as f:
         json.dump(result, f, indent=1)
     print(json.dumps(result, indent=1))
-    print(f'grid: {osp.join(out_dir, "reconstruction.png")} (rows: original '
-          '| mask | one-shot | group-AR)')
+    print(f'grid: {osp.join(out_dir, "reconstruction.png")} (columns: '
+          'original | visible | one-shot | group-AR'
+          f'{" | MAE" if others else ""})')
 
 
 if __name__ == '__main__':

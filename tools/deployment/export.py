@@ -1,12 +1,13 @@
-"""Export a fine-tune or probe backbone with ``torch.export``.
+"""Export a fine-tune or probe backbone with ``torch.export`` or to ONNX.
 
-    python tools/deployment/export.py CONFIG|NAME CHECKPOINT OUT.pt2
+    python tools/deployment/export.py CONFIG|NAME CHECKPOINT OUT.pt2|OUT.onnx
         [--role finetune|probe] [--no-probe-mask] [--cfg-options k=v ...]
 
 The program maps normalised images ``[B, C, H, W]`` (batch 1 … 1024) to
 the role's outputs; it is checked against the eager backbone on a batch
-before it is saved. Load it with
-``torch.export.load(OUT).module()(images)``.
+(the ONNX file on onnxruntime) once it is written. Load a ``.pt2`` with
+``torch.export.load(OUT).module()(images)``, an ``.onnx`` with
+``onnxruntime.InferenceSession(OUT)``.
 """
 import argparse
 
@@ -14,7 +15,8 @@ import torch
 from mmengine.config import DictAction
 
 from gvp.apis import FeatureExtractor
-from gvp.apis.export import export_backbone, exported_difference
+from gvp.apis.export import (export_backbone, export_onnx, exported_difference,
+                             require_onnx)
 from gvp.apis.model_index import config_file
 from gvp.utils.dist import run_reporting_errors
 from gvp.utils.errors import GVPError
@@ -24,7 +26,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config', help='config file or model-index name')
     p.add_argument('checkpoint', help='weights (any layout gvp reads)')
-    p.add_argument('out', help='output .pt2 file')
+    p.add_argument('out', help='output file: .pt2 (torch.export) or .onnx')
     p.add_argument('--role', choices=['finetune', 'probe'],
                    default='finetune')
     p.add_argument('--no-probe-mask', action='store_true',
@@ -35,6 +37,9 @@ def parse_args():
 
 def main():
     args = parse_args()
+    onnx = args.out.endswith('.onnx')
+    if onnx:
+        require_onnx()  # before the model is built
     fe = FeatureExtractor(config_file(args.config), args.checkpoint,
                           mode=args.role, probe_mask=not args.no_probe_mask,
                           cfg_options=args.cfg_options)
@@ -46,8 +51,12 @@ def main():
         backbone.patch_embed.projection.kernel_size[0]
     program = export_backbone(backbone, size, channels)
     images = torch.randn(3, channels, size, size)
-    diff = exported_difference(program, backbone, images)
-    torch.export.save(program, args.out)
+    if onnx:
+        export_onnx(program, args.out)
+    else:
+        torch.export.save(program, args.out)
+    diff = exported_difference(args.out if onnx else program, backbone,
+                               images)
     print(f'exported {type(backbone).__name__} ({args.role} role) to '
           f'{args.out}: images [B, {channels}, {size}, {size}] -> '
           f'{[tuple(o.shape[1:]) for o in program.module()(images)]} per '
