@@ -52,7 +52,7 @@ def reconstruct(model,
         and ``figure`` (``uint8`` RGB: one row per image, titled columns).
     """
     from gvp.evaluation.reconstruction import reconstruction_columns
-    from gvp.visualization.pictures import column_titles, reconstruction_figure
+    from gvp.visualization.pictures import columns_figure
     model.eval()
     inputs = _images_to_inputs(model, images)
     ranks = model.reveal_plan(inputs.shape[0], model.backbone.patch_resolution,
@@ -61,6 +61,5 @@ def reconstruct(model,
     outs = reconstruction_columns(model, inputs, ranks, temperature, others)
     result = {k: v.permute(0, 2, 3, 1).cpu().numpy() for k, v in outs.items()}
     result['ranks'] = ranks.cpu().numpy()
-    result['figure'] = reconstruction_figure([v.cpu() for v in outs.values()],
-                                             titles=column_titles(outs))
+    result['figure'] = columns_figure({k: v.cpu() for k, v in outs.items()})
     return result

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 import torch
 from torch import Tensor
 
+from ..models.targets.pixels import patch_stats
+
 
 @contextmanager
 def plan_masking(backbone, ranks: Tensor):
@@ -21,11 +23,13 @@ def plan_masking(backbone, ranks: Tensor):
                          f'every image of a batch; the plan gives '
                          f'{sorted(set(counts.tolist()))}')
     order = torch.argsort((~visible).to(torch.int8), dim=1, stable=True)
+    keep, mask = order[:, :int(counts[0])], (~visible).float()
+    ids_restore = torch.argsort(order, 1)
 
     def masking(x: Tensor, mask_ratio=None):
-        keep = order[:, :int(counts[0])].to(x.device)
-        kept = torch.gather(x, 1, keep[..., None].expand(-1, -1, x.shape[2]))
-        return kept, (~visible).float().to(x.device), torch.argsort(order, 1)
+        index = keep.to(x.device)[..., None].expand(-1, -1, x.shape[2])
+        return (torch.gather(x, 1, index), mask.to(x.device),
+                ids_restore.to(x.device))
 
     backbone.random_masking = masking  # on the instance: the class is kept
     try:
@@ -56,8 +60,8 @@ def mae_reconstruct(mae, inputs: Tensor, ranks: Tensor) -> Tensor:
     pred = mae.neck(latent, ids_restore)  # [B, T, p*p*C]
     patches = mae.head.patchify(inputs)
     if mae.head.norm_pix:
-        pred = pred * (patches.var(-1, keepdim=True) + 1.e-6)**.5 + \
-            patches.mean(-1, keepdim=True)
+        mean, std = patch_stats(patches)
+        pred = pred * std + mean
     return mae.head.unpatchify(torch.where(mask.bool()[..., None], pred,
                                            patches))
 

@@ -25,14 +25,20 @@ def reconstruction_grid(model, inputs: Tensor, ranks: Tensor,
     :func:`~gvp.evaluation.reconstruction.predictions`). Grey inputs (equal
     channels) are shown grey: the channel mean of the predictions, not
     per-channel noise as colour."""
-    columns = reconstruction_columns(model, inputs, ranks, others=others)
+    return columns_figure(
+        reconstruction_columns(model, inputs, ranks, others=others), gap)
+
+
+def column_titles(names) -> tuple:
+    """Titles of ``reconstruction_columns``' keys (others: upper case)."""
+    return tuple(TITLES.get(k, k.upper()) for k in names)
+
+
+def columns_figure(columns: dict, gap: int = 2) -> np.ndarray:
+    """:func:`reconstruction_figure` of ``reconstruction_columns``' dict,
+    titled by its keys."""
     return reconstruction_figure(
         list(columns.values()), gap, titles=column_titles(columns))
-
-
-def column_titles(columns) -> tuple:
-    """Titles of ``reconstruction_columns``' keys (others: upper case)."""
-    return tuple(TITLES.get(k, k.upper()) for k in columns)
 
 
 def reconstruction_figure(columns, gap: int = 2,

@@ -30,6 +30,7 @@ from gvp.apis import get_model, reconstruct
 from gvp.evaluation import build_lpips, evaluate_reconstruction, mae_column
 from gvp.utils.eval_split import add_split_args, build_split
 from gvp.utils.views import preprocess_images
+from gvp.visualization.pictures import column_titles
 
 
 def parse_args():
@@ -111,8 +112,8 @@ def main():
     batch = default_collate(
         [dataset[i] for i in range(min(args.grid_images, len(dataset)))])
     inputs = preprocess_images(model.data_preprocessor, batch)
-    picture = reconstruct(model, inputs, seed=args.seed,
-                          others=others)['figure']
+    drawn = reconstruct(model, inputs, seed=args.seed, others=others)
+    picture = drawn['figure']
     from PIL import Image
 
     # already enlarged to >= 112 px a tile, under its titles
@@ -126,9 +127,9 @@ def main():
     with open(osp.join(out_dir, 'reconstruction.json'), 'w') as f:
         json.dump(result, f, indent=1)
     print(json.dumps(result, indent=1))
+    titles = column_titles(k for k in drawn if k not in ('ranks', 'figure'))
     print(f'grid: {osp.join(out_dir, "reconstruction.png")} (columns: '
-          'original | visible | one-shot | group-AR'
-          f'{" | MAE" if others else ""})')
+          f'{" | ".join(titles)})')
 
 
 if __name__ == '__main__':

@@ -20,6 +20,15 @@ class PixelState(NamedTuple):
     std: Optional[Tensor]
 
 
+def patch_stats(patches: Tensor):
+    """Per-patch ``mean`` and ``std`` ``[B, T, 1]`` of ``patches
+    [B, T, p*p*C]``, as MAE's norm-pix target normalises them (variance
+    + 1e-6): what maps a norm-pix prediction back to pixels."""
+    mean = patches.mean(dim=-1, keepdim=True)
+    std = (patches.var(dim=-1, keepdim=True) + 1.e-6)**.5
+    return mean, std
+
+
 class _Patches(MAEPretrainHead):
     """mmpretrain's MAE head for what it does to pixels (``patchify``,
     ``unpatchify``, ``construct_target``), without a loss of its own: the
@@ -71,10 +80,7 @@ class PixelTarget(GVPTarget):
 
     def start(self, step) -> PixelState:
         patches = self.mae.patchify(step.images)
-        mean = std = None
-        if self.norm_pix:
-            mean = patches.mean(dim=-1, keepdim=True)
-            std = (patches.var(dim=-1, keepdim=True) + 1.e-6)**.5
+        mean, std = patch_stats(patches) if self.norm_pix else (None, None)
         return PixelState(patches.clone(), mean, std)
 
     def model_input(self, state: PixelState, step):
