@@ -181,3 +181,17 @@ def test_bad_inputs_named(tok):
             tiny_backbone(
                 with_cls_token=True,
                 y_extra=dict(type='TokenizerCondition', tokenizer=tok)))
+
+
+def test_extract_feat_takes_images_for_d2d(tok):
+    """mmpretrain's contract (its get_flops, vis_tsne call it): images in,
+    the tokenizer's ids are what the d2d backbone reads."""
+    model = build(tok, 'd2d')
+    x = torch.rand(2, 3, 16, 16) * 2 - 1
+    torch.manual_seed(3)
+    out = model.extract_feat(x)
+    torch.manual_seed(3)
+    expect = model.backbone(model.tokenize(x))
+    torch.testing.assert_close(out.feats, expect.feats)
+    with pytest.raises(ValueError, match='takes tokenizer ids'):
+        model.backbone(x)  # what BaseSelfSupervisor.extract_feat did

@@ -30,17 +30,15 @@ def step_flops(config: str, batch: int = 8) -> float:
     (backward about twice the forward), on a batch of random images."""
     import torch
     from mmengine.registry import DefaultScope
-    from torch.utils.flop_counter import FlopCounterMode
 
+    from gvp.benchmark.flops import count
     from gvp.registry import MODELS
     from .paths import repo_config
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('gvp'):
         model = MODELS.build(repo_config(config).model)
     x = torch.randn(batch, 3, 28, 28)
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        model.loss(x, [])
-    return 3. * counter.get_total_flops() / batch
+    return 3. * count(lambda: model.loss(x, [])) / batch
 
 
 def curve_points(root, row, seed=0, flops=None) -> list:
@@ -117,9 +115,13 @@ def read_curve(root, r, record: Optional[dict] = None) -> dict:
     points in the work root (its folder gone: a new checkout) keeps those
     ``record`` (the curves' JSON as written before) has."""
     flops = step_flops(r.config)
+    batch = repo_config(r.config).train_dataloader.batch_size
     kept = (record or {}).get(r.name, {})
+    # kept points get their compute from today's count as well
     seeds = {s: curve_points(root, r, s, flops)
-             or kept.get('seeds', {}).get(str(s), []) for s in r.seeds}
+             or [dict(p, pflops=p['it'] * batch * flops / 1e15)
+                 for p in kept.get('seeds', {}).get(str(s), [])]
+             for s in r.seeds}
     return dict(label=r.label, points=seeds[r.seeds[0]],
                 seeds={str(s): p for s, p in seeds.items() if p})
 

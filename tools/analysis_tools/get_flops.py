@@ -1,120 +1,80 @@
-"""FLOPs of GVP's real work next to a plain ViT of the same architecture.
+"""mmpretrain's ``get_flops`` on a gvp config (its CLI: ``CONFIG --shape H
+[W]``; its table of ``extract_feat``), then what it cannot count: GVP's
+real pretraining work next to a plain ViT of the same architecture.
 
-    python tools/analysis_tools/get_flops.py CONFIG [--batch-size 8]
-        [--seed 0] [--cfg-options k=v ...]
+    python tools/analysis_tools/get_flops.py CONFIG|NAME [--shape H [W]]
+        [--batch-size 8] [--seed 0] [--cfg-options k=v ...]
 
-Counts the forward pass of the backbone with torch's ``FlopCounterMode``
-(matrix products and attention; normalisation and indexing are left out,
-as usual) for a batch with plans drawn from the config's mask generator, so
-the two streams, the pruning (content tokens of the last group dropped,
-query rows only for predicted tokens) and the padding of the attention call
-are what is measured. Next to it: the same architecture as a plain ViT
-(``GVPFinetuneViT``: mmpretrain's forward), the analytic ratio for the
-plan's mean token counts, and the tokenizer's encode (p2d / d2d) on its
-own row. Numbers are forward GFLOPs per image (one multiply-add = 2 FLOPs).
+mmpretrain's count runs ``extract_feat`` once, without a plan, through
+mmengine's jit counter (one multiply-add = 1 FLOP; attention products of
+``scaled_dot_product_attention`` are not seen). gvp's section counts the
+backbone on a batch with plans drawn from the config's mask generator, so
+the two streams, the pruning (content rows of the last group dropped, query
+rows only for predicted tokens) and the padded attention call are what is
+measured, with torch's ``FlopCounterMode`` (multiply-add = 2 FLOPs);
+beside it the analytic ratio for the plan's mean token counts and the
+tokenizer's encode (p2d / d2d) on its own row (:mod:`gvp.benchmark.flops`).
+Additions to mmpretrain's CLI: a model-index name for CONFIG,
+``--cfg-options`` (for both parts), ``--shape`` defaulting to the config's
+``img_size`` (mmpretrain's 224 fits ImageNet configs only).
 """
 import argparse
+import os.path as osp
+import sys
+import tempfile
 
-import torch
-from mmengine.config import DictAction
-from torch.utils.flop_counter import FlopCounterMode
-
-from gvp.apis import get_model
-from gvp.models.backbones import backbone_for_role
-from gvp.models.masking import full_ranks
-from gvp.registry import MODELS
-
-
-def count(fn) -> float:
-    with FlopCounterMode(display=False) as counter:
-        with torch.no_grad():
-            fn()
-    return float(counter.get_total_flops())
-
-
-def analytic(backbone, rank: torch.Tensor):
-    """Forward FLOPs per image of the backbone: the two-stream form for the
-    full-sequence ranks ``rank [B, S + T]`` and the plain ViT's, and the
-    mean content / query row counts."""
-    D = backbone.embed_dims
-    F = backbone.layers[0].ffn.layers[0][0].out_features
-    L = len(backbone.layers)
-    S = backbone.num_cond_tokens
-    T = rank.shape[1] - S
-    proj = backbone.patch_embed.projection
-    stem = 2 * T * proj.in_channels * proj.kernel_size[0] * \
-        proj.kernel_size[1] * D
-    if backbone.prune:
-        c = (rank < rank.max(dim=1, keepdim=True).values).sum(1).double()
-        q = (rank >= 1).sum(1).double()
-    else:
-        c = q = torch.full((rank.shape[0], ),
-                           float(S + T),
-                           dtype=torch.float64)
-    rows = c + q
-    # Q for all rows, K/V for content rows, output projection, MLP, and
-    # attention of every row over the content keys
-    block = 2 * rows * D * D + 4 * c * D * D + 2 * rows * D * D + \
-        4 * rows * D * F + 4 * rows * c * D
-    gvp = stem + L * float(block.mean())
-    n = S + T
-    vit = stem + L * (8 * n * D * D + 4 * n * D * F + 4 * n * n * D)
-    return gvp, vit, float(c.mean()), float(q.mean())
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:  # this checkout's gvp, also when not installed
+    sys.path.insert(0, ROOT)
 
 
 def parse_args():
+    from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('config')
-    p.add_argument('--batch-size', type=int, default=8)
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    return p.parse_args()
+    p.add_argument('config', help='config file or model-index name')
+    p.add_argument('--shape', type=int, nargs='+',
+                   help="input image size H [W] (default: the config's "
+                   'img_size)')
+    p.add_argument('--batch-size', type=int, default=8,
+                   help='images (plans) in the batch gvp counts')
+    p.add_argument('--seed', type=int, default=0, help='seed of the plans')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, key=value')
+    args = p.parse_args()
+    if args.shape is not None and len(args.shape) not in (1, 2):
+        p.error(f'--shape {" ".join(map(str, args.shape))}: give H or H W')
+    return args
 
 
-def measure(model, b: int):
-    """``(rows [(name, FLOPs per image)], rank)`` of the backbone on a
-    batch of ``b`` with plans of its mask generator, the same architecture
-    as a plain ViT and, for two streams, the analytic counts."""
-    backbone = model.backbone
-    plain = MODELS.build(
-        backbone_for_role(model.cfg.model.backbone, 'finetune'))
-    plain.eval()  # (mmpretrain's ViT.train() returns None)
-    res = backbone.patch_resolution
-    size = (res[0] * backbone.patch_size, res[1] * backbone.patch_size)
-    images = inputs = torch.randn(b, 3, *size)
-    vocab = getattr(backbone.patch_embed, 'vocab_size', None)
-    if vocab is not None:  # an id input (d2d)
-        inputs = torch.randint(vocab, (b, *res))
-    ranks = backbone.mask_generator(b, res).ranks
-    rank = full_ranks(ranks, backbone.num_cond_tokens)
-    rows = [('GVP backbone (measured)',
-             count(lambda: backbone(inputs, ranks)) / b),
-            ('plain ViT (measured)', count(lambda: plain(inputs)) / b)]
-    if hasattr(backbone, 'prune'):  # the two-stream form has a formula
-        gvp, vit, _, _ = analytic(backbone, rank)
-        rows += [('GVP backbone (analytic)', gvp),
-                 ('plain ViT (analytic)', vit)]
-    if getattr(model, 'tokenizer', None) is not None:
-        rows.append(('tokenizer encode (measured)', count(
-            lambda: model.tokenizer.encode_ids(images.clamp(0, 1))) / b))
-    return rows, rank
+def overrides(args) -> dict:
+    """``--cfg-options`` with ``--shape`` as the backbone's ``img_size``."""
+    opts = dict(args.cfg_options or {})
+    if args.shape is not None:
+        opts['model.backbone.img_size'] = tuple(args.shape * 2)[:2] \
+            if len(args.shape) == 1 else tuple(args.shape)
+    return opts
 
 
-def main():
-    args = parse_args()
-    torch.manual_seed(args.seed)
-    model = get_model(args.config, cfg_options=args.cfg_options)
-    rows, rank = measure(model, args.batch_size)
-    backbone, flops = model.backbone, dict(rows)
+def run_mmpretrain(cfg, tmp: str) -> None:
+    """mmpretrain's ``get_flops`` on ``cfg`` (written to ``tmp``)."""
+    from mmengine.utils import to_2tuple
+
+    from gvp.utils.mmpretrain_tools import run_tool
+    path = osp.join(tmp, osp.basename(cfg.filename or 'config.py'))
+    cfg.dump(path)
+    h, w = to_2tuple(cfg.model.backbone.get('img_size', 224))
+    run_tool('get_flops', [path, '--shape', str(h), str(w)])
+
+
+def report(config, rows, rank, backbone, args) -> None:
+    """gvp's section: the counted rows and the GVP / plain ViT ratio."""
+    flops = dict(rows)
     c = float((rank < rank.max(dim=1, keepdim=True).values).sum(1).double()
               .mean())
     q = float((rank >= 1).sum(1).double().mean())
     res = backbone.patch_resolution
-    print(f'config: {args.config}')
+    print(f"\n== GVP's pretraining work (torch FlopCounterMode, one "
+          f'multiply-add = 2 FLOPs) ==\nconfig: {config}')
     print(f'tokens: S={backbone.num_cond_tokens} T={res[0] * res[1]}; '
           f'mean content rows {c:.1f}, query rows {q:.1f} '
           f'(batch {args.batch_size}, seed {args.seed})')
@@ -129,6 +89,21 @@ def main():
         line += (f', analytic {ratio_analytic:.3f} (difference '
                  f'{100 * (ratio / ratio_analytic - 1):+.1f} %)')
     print(line)
+
+
+def main():
+    import torch
+
+    from gvp.apis import get_config, get_model
+    from gvp.benchmark.flops import measure
+    args = parse_args()
+    cfg = get_config(args.config, overrides(args))
+    with tempfile.TemporaryDirectory() as tmp:
+        run_mmpretrain(cfg, tmp)
+    torch.manual_seed(args.seed)
+    model = get_model(cfg)
+    rows, rank = measure(model, args.batch_size)
+    report(args.config, rows, rank, model.backbone, args)
 
 
 if __name__ == '__main__':

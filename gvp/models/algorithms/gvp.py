@@ -146,6 +146,12 @@ class GVP(BaseSelfSupervisor):
         return StepInputs(inputs, mean, std, self.tokenizer,
                           ids=cached_ids(data_samples, inputs.device))
 
+    def extract_feat(self, inputs: Tensor):
+        """mmpretrain's contract (its ``get_flops``, ``vis_tsne``, ...):
+        the backbone's output for normalised images ``[B, C, H, W]`` on a plan
+        of the backbone's mask generator; d2d's ids from the tokenizer."""
+        return self.backbone(self.step_inputs(inputs))
+
     def to_unit_range(self, inputs: Tensor) -> Tensor:
         """Undo the data preprocessor: ``[B, C, H, W]`` -> ``[0, 1]``."""
         return self.step_inputs(inputs).unit_images
