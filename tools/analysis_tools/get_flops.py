@@ -68,10 +68,9 @@ def run_mmpretrain(cfg, tmp: str) -> None:
 
 def report(config, rows, rank, backbone, args) -> None:
     """gvp's section: the counted rows and the GVP / plain ViT ratio."""
+    from gvp.benchmark.flops import row_counts
     flops = dict(rows)
-    c = float((rank < rank.max(dim=1, keepdim=True).values).sum(1).double()
-              .mean())
-    q = float((rank >= 1).sum(1).double().mean())
+    c, q = (float(n.mean()) for n in row_counts(backbone, rank))
     res = backbone.patch_resolution
     print(f"\n== GVP's pretraining work (torch FlopCounterMode, one "
           f'multiply-add = 2 FLOPs) ==\nconfig: {config}')
