@@ -30,7 +30,8 @@ if ROOT not in sys.path:  # this checkout's gvp, also when not installed
 
 def parse_args():
     from mmengine.config import DictAction
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=' '.join(__doc__.split('\n\n')[0].split()))
     p.add_argument('config', help='config file or model-index name')
     p.add_argument('--shape', type=int, nargs='+',
                    help="input image size H [W] (default: the config's "
