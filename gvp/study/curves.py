@@ -87,7 +87,7 @@ def plot(curves, path) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    fig, axes = plt.subplots(2, 2, figsize=(10, 8.5))
     for (col, xkey, xlabel) in ((0, 'it', 'pretraining iterations'),
                                 (1, 'pflops', 'pretraining PFLOPs')):
         for row, (key, title) in enumerate(PROBES[:2]):
@@ -104,8 +104,10 @@ def plot(curves, path) -> None:
                    title=f'{title}, Fashion-MNIST test\n'
                    '(line: seed 0; x: seeds 1, 2)')
             ax.grid(alpha=.3)
-    axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
+    # below the panels: inside one, the legend hides points
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc='lower center', ncol=2, fontsize=8)
+    fig.tight_layout(rect=(0, .03 + .02 * ((len(labels) + 1) // 2), 1, 1))
     fig.savefig(path, dpi=110)
 
 
