@@ -56,6 +56,8 @@ CASES = [
     (f'tools/mmpretrain_tool.py vis_cam IMG {FT} {GONE} --target-layers '
      'backbone.layers.11.ln1', 'missing package', 'pytorch_grad_cam',
      'needs grad-cam'),
+    (f'tools/mmpretrain_tool.py vis_tsne {DEMO} --checkpoint {GONE}',
+     'pretraining config', None, 'give a probe or fine-tune config'),
     ('tools/mmpretrain_tool.py vis_tnse', 'tool name', None,
      "not one of mmpretrain's tools"),
     (f'tools/visualization/browse_dataset.py {DEMO} --cfg-options '

@@ -90,10 +90,28 @@ def _load_image():
     datasets.get_transform_idx = get_transform_idx
 
 
+def _per_image_features(argv: List[str]) -> None:
+    """``vis_tsne`` reads per-image backbone features (``extract_feat`` of a
+    classifier); a GVP pretraining config gives the two streams' rows of
+    the predicted tokens: refused before any feature is computed."""
+    from gvp.apis import get_config
+    from gvp.utils.errors import GVPError
+    if not argv or argv[0].startswith('-'):
+        return  # its own usage message
+    if str(get_config(argv[0]).model.get('type', '')).split('.')[-1] == 'GVP':
+        raise GVPError(
+            f'{argv[0]}: vis_tsne plots per-image features of a classifier '
+            'backbone, a GVP pretraining config has none; give a probe or '
+            'fine-tune config (configs/benchmarks/fine_tune/*.py) with the '
+            'pretraining checkpoint as --checkpoint')
+
+
 #: what a tool imports that gvp's install does not always bring
 NEEDS = {'vis_cam': ('pytorch_grad_cam', ), 'vis_tsne': ('sklearn', )}
 FIXES = {'vis_tsne': _tsne, 'browse_dataset': _adjust_bbox,
          'vis_cam': _cam, 'verify_dataset': _load_image}
+#: inputs a tool would take and fail on after computing, refused first
+CHECKS = {'vis_tsne': _per_image_features}
 
 
 def run_tool(name: str, argv: List[str]) -> None:
@@ -110,6 +128,8 @@ def run_tool(name: str, argv: List[str]) -> None:
                        '--list names them')
     require(name, *NEEDS.get(name, ()))
     import gvp  # noqa: F401  (registered in mmpretrain's registries)
+    if name in CHECKS:
+        CHECKS[name](list(argv))
     if name in FIXES:
         FIXES[name]()
     sys.argv = [scripts[name]] + list(argv)
